@@ -1,0 +1,94 @@
+namespace DeepLearning;
+
+/// <summary>
+/// Reverse-mode automatic differentiation. Ops called inside <see cref="Gradient"/> record themselves on a tape when
+/// one of their inputs depends on a source; the tape is then walked backwards, each op's rule turning the gradient
+/// of its output into those of its inputs. Gradients add up where a value is used more than once.
+/// </summary>
+/// <example>
+/// <code>
+/// var (loss, grads) = Autodiff.ValueAndGradient(() => (x.MatMul(w) - y).Square().Mean(), [w]);
+/// var dw = grads[w];
+/// </code>
+/// </example>
+public static class Autodiff
+{
+    /// <summary>Whether ops on this thread are being recorded for a gradient now (Flux's training mode default).</summary>
+    public static bool IsRecording => Tape.Current is { Paused: 0 };
+
+    /// <summary>The gradient of the scalar <paramref name="function"/> w.r.t. each of <paramref name="sources"/>.</summary>
+    /// <inheritdoc cref="ValueAndGradient" path="/param"/>
+    /// <inheritdoc cref="ValueAndGradient" path="/exception"/>
+    public static Gradients Gradient(Func<Tensor> function, IEnumerable<Tensor> sources) => ValueAndGradient(function, sources).Gradients;
+
+    /// <summary>
+    /// Evaluates the scalar <paramref name="function"/> and its gradient w.r.t. each of <paramref name="sources"/>
+    /// (parameters, or any tensors). A source the function does not depend on gets a gradient of zeros.
+    /// </summary>
+    /// <param name="function">Computes a one-element tensor (a loss) from the sources.</param>
+    /// <param name="sources">The tensors to differentiate with respect to.</param>
+    /// <returns>The value and the gradients, each of its source's shape. Both are created in the current scope.</returns>
+    /// <exception cref="InvalidOperationException">The function's result has more than one element.</exception>
+    public static (Tensor Value, Gradients Gradients) ValueAndGradient(Func<Tensor> function, IEnumerable<Tensor> sources)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(sources);
+        var list = sources as IReadOnlyList<Tensor> ?? [.. sources];
+        var tape = Tape.Push();
+        try
+        {
+            foreach (var s in list) tape.Track(s);
+            var value = function() ?? throw new InvalidOperationException("Gradient: the function returned null");
+            if (value.Length != 1)
+                throw new InvalidOperationException($"Gradient: the function must return a scalar (one element), got {value.Describe()}; reduce it first, e.g. with Sum() or Mean()");
+            tape.Paused++;
+            if (tape.Tracks(value))
+            {
+                value.Grad = Tensor.Ones(value.Shape, value.Device);
+                for (int i = tape.Count - 1; i >= 0; i--)
+                {
+                    var node = tape[i];
+                    if (node.Output.Grad is { } g) node.Rule(node, g);
+                }
+            }
+            var grads = new Gradients(list.Count);
+            foreach (var s in list)
+                if (!grads.Contains(s)) grads.Add(s, s.Grad ?? Tensor.Zeros(s.Shape, s.Device));
+            return (value, grads);
+        }
+        finally
+        {
+            tape.Reset();
+            foreach (var s in list)
+            {
+                s.Grad = null;
+                s.TapeId = 0;
+            }
+            tape.Pop();
+        }
+    }
+
+    /// <summary>
+    /// Stops recording on this thread until disposed: ops inside compute values only (like PyTorch's
+    /// <c>torch.no_grad()</c>). Use it for evaluation inside a gradient call, or to update parameters.
+    /// </summary>
+    public static NoGradScope NoGrad() => new(Tape.Current);
+}
+
+/// <summary>The scope returned by <see cref="Autodiff.NoGrad"/>; recording resumes when it is disposed.</summary>
+public readonly struct NoGradScope : IDisposable
+{
+    private readonly object? _tape;
+
+    internal NoGradScope(object? tape)
+    {
+        _tape = tape;
+        if (tape is Tape t) t.Paused++;
+    }
+
+    /// <summary>Resumes recording.</summary>
+    public void Dispose()
+    {
+        if (_tape is Tape t) t.Paused--;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Numerics.Tensors;
+
+namespace DeepLearning.Backends.Cpu;
+
+/// <summary>
+/// The CPU backend and the reference every other backend is tested against: managed, pooled memory; element-wise
+/// loops from <see cref="TensorPrimitives"/> or SIMD operator structs (Vector512 with a Vector256 fallback chosen at
+/// run time).
+/// </summary>
+public sealed partial class CpuBackend : IBackend
+{
+    // Work below this many floats stays on the calling thread: a second core costs more to wake than it saves.
+    internal const int ParallelThreshold = 1 << 16;
+
+    private readonly FloatArrayPool _pool = new(maxRetainedFloats: 1L << 28);
+    private long _live;
+
+    private CpuBackend() { }
+
+    /// <summary>The process-wide CPU backend.</summary>
+    public static CpuBackend Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public string Name => "cpu";
+
+    /// <inheritdoc/>
+    public long LiveBuffers => Interlocked.Read(ref _live);
+
+    /// <inheritdoc/>
+    public DeviceBuffer Allocate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        Interlocked.Increment(ref _live);
+        return new CpuBuffer(this, _pool.Rent(length), length);
+    }
+
+    internal void Return(float[] array)
+    {
+        Interlocked.Decrement(ref _live);
+        _pool.Return(array);
+    }
+
+    /// <summary>The CPU memory behind a buffer of this backend.</summary>
+    /// <exception cref="ArgumentException">The buffer belongs to another backend.</exception>
+    internal static CpuBuffer Cpu(DeviceBuffer buffer) =>
+        buffer as CpuBuffer ?? throw new ArgumentException($"CPU backend: buffer belongs to backend '{buffer.Backend.Name}'");
+
+    /// <inheritdoc/>
+    public void Upload(ReadOnlySpan<float> src, DeviceBuffer dst, int dstOffset) => src.CopyTo(Cpu(dst).AsSpan(dstOffset, src.Length));
+
+    /// <inheritdoc/>
+    public void Download(DeviceBuffer src, int srcOffset, Span<float> dst) => Cpu(src).AsSpan(srcOffset, dst.Length).CopyTo(dst);
+
+    /// <inheritdoc/>
+    public void Fill(DeviceBuffer dst, int offset, int length, float value) => Cpu(dst).AsSpan(offset, length).Fill(value);
+
+    /// <inheritdoc/>
+    public void CopyBlocks(DeviceBuffer src, int srcOffset, int srcStride, DeviceBuffer dst, int dstOffset, int dstStride, int blockLength, int count)
+    {
+        var s = Cpu(src).Array;
+        var d = Cpu(dst).Array;
+        for (int i = 0; i < count; i++)
+            Array.Copy(s, srcOffset + (long)i * srcStride, d, dstOffset + (long)i * dstStride, blockLength);
+    }
+
+    /// <inheritdoc/>
+    public void CopyStrided(DeviceBuffer x, int xOffset, ReadOnlySpan<int> xStrides, DeviceBuffer y, int yOffset, ReadOnlySpan<int> shape)
+    {
+        var src = Cpu(x).Array;
+        var dst = Cpu(y).Array;
+        int rank = shape.Length;
+        int total = 1;
+        foreach (int d in shape) total *= d;
+        if (total == 0) return;
+        if (rank == 0)
+        {
+            dst[yOffset] = src[xOffset];
+            return;
+        }
+        int inner = shape[rank - 1], innerStride = xStrides[rank - 1];
+        Span<int> idx = stackalloc int[rank];
+        int xo = xOffset;
+        for (int yo = yOffset, end = yOffset + total; yo < end; yo += inner)
+        {
+            if (innerStride == 1) Array.Copy(src, xo, dst, yo, inner);
+            else if (innerStride == 0) dst.AsSpan(yo, inner).Fill(src[xo]);
+            else for (int j = 0, s = xo; j < inner; j++, s += innerStride) dst[yo + j] = src[s];
+            for (int d = rank - 2; d >= 0; d--)
+            {
+                xo += xStrides[d];
+                if (++idx[d] < shape[d]) break;
+                xo -= xStrides[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Softmax(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int rows, int cols, bool log)
+    {
+        var xs = Cpu(x);
+        var ys = Cpu(y);
+        for (int r = 0; r < rows; r++)
+        {
+            var row = xs.AsSpan(xOffset + r * cols, cols);
+            var o = ys.AsSpan(yOffset + r * cols, cols);
+            if (cols == 0) continue;
+            // Subtracting the row maximum keeps every exponent ≤ 0: no overflow, and the largest term is exactly 1.
+            float m = TensorPrimitives.Max(row);
+            TensorPrimitives.Subtract(row, m, o);
+            TensorPrimitives.Exp(o, o);
+            float s = TensorPrimitives.Sum(o);
+            if (log) TensorPrimitives.Subtract(row, m + MathF.Log(s), o);
+            else TensorPrimitives.Multiply(o, 1f / s, o);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void SoftmaxBackward(DeviceBuffer y, int yOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset, int rows, int cols, bool log)
+    {
+        var ys = Cpu(y);
+        var gs = Cpu(dy);
+        var ds = Cpu(dx);
+        for (int r = 0; r < rows; r++)
+        {
+            var yr = ys.AsSpan(yOffset + r * cols, cols);
+            var gr = gs.AsSpan(dyOffset + r * cols, cols);
+            var dr = ds.AsSpan(dxOffset + r * cols, cols);
+            if (log)
+            {
+                float s = TensorPrimitives.Sum(gr);
+                TensorPrimitives.Exp(yr, dr);
+                TensorPrimitives.MultiplyAdd(dr, -s, gr, dr);
+            }
+            else
+            {
+                float s = TensorPrimitives.Dot(gr, yr);
+                TensorPrimitives.Subtract(gr, s, dr);
+                TensorPrimitives.Multiply(dr, yr, dr);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void RandomUniform(DeviceBuffer dst, int offset, int length, ulong seed, ulong counter, float low, float high)
+    {
+        var d = Cpu(dst).AsSpan(offset, length);
+        float scale = high - low;
+        for (int i = 0; i < d.Length; i++) d[i] = low + scale * Philox.Uniform(seed, counter + (ulong)i);
+    }
+
+    /// <inheritdoc/>
+    public void RandomNormal(DeviceBuffer dst, int offset, int length, ulong seed, ulong counter, float mean, float std)
+    {
+        var d = Cpu(dst).AsSpan(offset, length);
+        for (int i = 0; i < d.Length; i++) d[i] = mean + std * Philox.Normal(seed, counter + (ulong)i);
+    }
+}

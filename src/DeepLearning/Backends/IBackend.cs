@@ -1,0 +1,96 @@
+namespace DeepLearning.Backends;
+
+/// <summary>
+/// The primitive set every device implements. Buffers are addressed as (buffer, element offset) pairs; tensors are
+/// row-major and contiguous, so layouts are described by a few integers rather than by strides, except for the
+/// broadcasting binary map. Implementations are tested against <see cref="Cpu.CpuBackend"/>, the reference.
+/// </summary>
+/// <remarks>
+/// Every kernel writes every element of its output, so buffers from <see cref="Allocate"/> need not be cleared.
+/// Output buffers may be the same as an input buffer at the same offset (in-place) for the element-wise maps.
+/// </remarks>
+public interface IBackend
+{
+    /// <summary>A short name for messages, such as <c>cpu</c> or <c>cuda:0</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Number of buffers allocated and not yet released (for leak tests).</summary>
+    long LiveBuffers { get; }
+
+    /// <summary>Allocates an uninitialised buffer of <paramref name="length"/> floats.</summary>
+    DeviceBuffer Allocate(int length);
+
+    /// <summary>Copies host memory into <paramref name="dst"/> at <paramref name="dstOffset"/>.</summary>
+    void Upload(ReadOnlySpan<float> src, DeviceBuffer dst, int dstOffset);
+
+    /// <summary>Copies <c>dst.Length</c> elements of <paramref name="src"/> from <paramref name="srcOffset"/> to host memory.</summary>
+    void Download(DeviceBuffer src, int srcOffset, Span<float> dst);
+
+    /// <summary>Sets <paramref name="length"/> elements to <paramref name="value"/>.</summary>
+    void Fill(DeviceBuffer dst, int offset, int length, float value);
+
+    /// <summary>
+    /// Copies <paramref name="count"/> blocks of <paramref name="blockLength"/> elements; block i starts at
+    /// <c>srcOffset + i·srcStride</c> and lands at <c>dstOffset + i·dstStride</c>. Slicing and concatenation along
+    /// any axis are this copy.
+    /// </summary>
+    void CopyBlocks(DeviceBuffer src, int srcOffset, int srcStride, DeviceBuffer dst, int dstOffset, int dstStride, int blockLength, int count);
+
+    /// <summary>
+    /// Gathers a strided view of <paramref name="x"/> into contiguous <paramref name="y"/> of <paramref name="shape"/>:
+    /// output element i reads <c>x[xOffset + Σ i_d·xStrides[d]]</c>. A transpose permutes the strides; broadcasting
+    /// to a larger shape uses stride 0.
+    /// </summary>
+    void CopyStrided(DeviceBuffer x, int xOffset, ReadOnlySpan<int> xStrides, DeviceBuffer y, int yOffset, ReadOnlySpan<int> shape);
+
+    /// <summary><c>y[i] = f(x[i], α)</c> for <paramref name="length"/> elements.</summary>
+    void Unary(UnaryOp op, float alpha, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int length);
+
+    /// <summary>
+    /// The fused backward of a unary map: <c>dx[i] = dy[i] · f′(x[i])</c>, where the derivative may be computed from
+    /// the input <paramref name="x"/> or the forward output <paramref name="y"/>, whichever is cheaper and stable.
+    /// </summary>
+    void UnaryBackward(UnaryOp op, float alpha, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset, int length);
+
+    /// <summary>
+    /// <c>y = f(a, b)</c> over <paramref name="shape"/> with NumPy broadcasting: the element at index <c>i</c> of
+    /// the output reads <c>a[aOffset + Σ i_d·aStrides[d]]</c>, a broadcast axis having stride 0. <paramref name="y"/> is contiguous.
+    /// </summary>
+    void Binary(BinaryOp op, DeviceBuffer a, int aOffset, ReadOnlySpan<int> aStrides, DeviceBuffer b, int bOffset, ReadOnlySpan<int> bStrides, DeviceBuffer y, int yOffset, ReadOnlySpan<int> shape);
+
+    /// <summary>Reduces the middle axis of <paramref name="x"/> viewed as <c>[outer, axis, inner]</c> into <paramref name="y"/> of <c>[outer, inner]</c>.</summary>
+    void Reduce(ReduceOp op, DeviceBuffer x, int xOffset, int outer, int axis, int inner, DeviceBuffer y, int yOffset);
+
+    /// <summary>Index (stored as float, exact below 2²⁴) of the first maximum along the middle axis of <c>[outer, axis, inner]</c>.</summary>
+    void ArgMax(DeviceBuffer x, int xOffset, int outer, int axis, int inner, DeviceBuffer y, int yOffset);
+
+    /// <summary>
+    /// Row-major batched GEMM: for each of <paramref name="batch"/> matrices,
+    /// <c>C = α·op(A)·op(B) + β·C</c>, op(A) of <c>[m, k]</c>, op(B) of <c>[k, n]</c>, C of <c>[m, n]</c>; op transposes
+    /// when its flag is set. <c>lda</c>, <c>ldb</c>, <c>ldc</c> are row strides of the stored matrices; batch i is
+    /// offset by i times the batch stride. When β is 0, C is not read (garbage in C does not leak through).
+    /// </summary>
+    void Gemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        DeviceBuffer a, int aOffset, int lda, long strideA,
+        DeviceBuffer b, int bOffset, int ldb, long strideB,
+        float beta, DeviceBuffer c, int cOffset, int ldc, long strideC, int batch);
+
+    /// <summary>Softmax (or log-softmax when <paramref name="log"/>) of each row of <c>[rows, cols]</c>, computed stably by subtracting the row maximum.</summary>
+    void Softmax(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int rows, int cols, bool log);
+
+    /// <summary>
+    /// Backward of <see cref="Softmax"/> from its output <paramref name="y"/>: <c>dx = y ⊙ (dy − Σ dy⊙y)</c>, or for
+    /// log-softmax <c>dx = dy − eʸ · Σ dy</c>, sums per row.
+    /// </summary>
+    void SoftmaxBackward(DeviceBuffer y, int yOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset, int rows, int cols, bool log);
+
+    /// <summary>
+    /// Fills with uniform numbers in [<paramref name="low"/>, <paramref name="high"/>) from a counter-based generator:
+    /// element i depends only on (<paramref name="seed"/>, <paramref name="counter"/> + i), so the result is the same on
+    /// every device and for every thread count.
+    /// </summary>
+    void RandomUniform(DeviceBuffer dst, int offset, int length, ulong seed, ulong counter, float low, float high);
+
+    /// <summary>Fills with normal numbers of the given mean and standard deviation; counter-based like <see cref="RandomUniform"/>.</summary>
+    void RandomNormal(DeviceBuffer dst, int offset, int length, ulong seed, ulong counter, float mean, float std);
+}

@@ -1,0 +1,74 @@
+namespace DeepLearning;
+
+public partial class Tensor
+{
+    /// <summary>A copy of the elements in row-major order.</summary>
+    public float[] ToArray()
+    {
+        var a = new float[Length];
+        CopyTo(a);
+        return a;
+    }
+
+    /// <summary>Copies the elements, row-major, into <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException">The destination is shorter than <see cref="Length"/>.</exception>
+    public void CopyTo(Span<float> destination)
+    {
+        if (destination.Length < Length)
+            throw new ArgumentException($"CopyTo: destination holds {destination.Length} elements, {Describe()} has {Length}", nameof(destination));
+        Backend.Download(Buffer, Offset, destination[..Length]);
+    }
+
+    /// <summary>The elements of a 2-D tensor as a 2-D array.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not 2-D.</exception>
+    public float[,] ToArray2D()
+    {
+        if (Rank != 2) throw new InvalidOperationException($"ToArray2D: {Describe()} is not 2-D");
+        var a = new float[Shape[0], Shape[1]];
+        System.Buffer.BlockCopy(ToArray(), 0, a, 0, Length * sizeof(float));
+        return a;
+    }
+
+    /// <summary>The value of a one-element tensor (PyTorch's <c>item()</c>).</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more or fewer than one element.</exception>
+    public float Item()
+    {
+        if (Length != 1) throw new InvalidOperationException($"Item: {Describe()} has {Length} elements, not one");
+        Span<float> v = stackalloc float[1];
+        Backend.Download(Buffer, Offset, v);
+        return v[0];
+    }
+
+    /// <summary>Reads one element; one index per dimension.</summary>
+    /// <exception cref="ArgumentException">The number of indices differs from the rank.</exception>
+    /// <exception cref="IndexOutOfRangeException">An index is outside its dimension.</exception>
+    [System.Runtime.CompilerServices.IndexerName("Element")]
+    public float this[params int[] index]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(index);
+            if (index.Length != Rank)
+                throw new ArgumentException($"Indexer: {index.Length} indices given for {Describe()} of rank {Rank}", nameof(index));
+            int flat = 0;
+            for (int d = 0; d < Rank; d++)
+            {
+                int i = index[d];
+                if (i < 0 || i >= Shape[d])
+                    throw new IndexOutOfRangeException($"Indexer: index {i} is outside dimension {d} of {Describe()}");
+                flat = flat * Shape[d] + i;
+            }
+            Span<float> v = stackalloc float[1];
+            Backend.Download(Buffer, Offset + flat, v);
+            return v[0];
+        }
+    }
+
+    /// <summary>This tensor on <paramref name="device"/>: itself if already there, else a copy.</summary>
+    public Tensor To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device == Device) return this;
+        return FromSpan(ToArray(), Shape, device);
+    }
+}

@@ -1,0 +1,83 @@
+using DeepLearning.Backends;
+
+namespace DeepLearning;
+
+/// <summary>
+/// An n-dimensional array of float32 on a <see cref="Device"/>: row-major, contiguous, batch first. Arithmetic
+/// follows NumPy broadcasting, and every op is differentiable (see <see cref="Autodiff"/>).
+/// </summary>
+/// <remarks>
+/// Memory: a tensor created inside a <see cref="TensorScope"/> is released when the scope ends unless kept; outside
+/// any scope it lives until collected. Using a released tensor throws <see cref="ObjectDisposedException"/>.
+/// </remarks>
+public partial class Tensor : IDisposable
+{
+    private DeviceBuffer? _buffer;
+
+    private protected Tensor(Shape shape, Device device, DeviceBuffer buffer, int offset, bool scoped)
+    {
+        Shape = shape;
+        Device = device;
+        _buffer = buffer;
+        Offset = offset;
+        if (scoped) TensorScope.Current?.Register(this);
+    }
+
+    /// <summary>The dimensions, outermost first.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>The device whose memory holds the elements.</summary>
+    public Device Device { get; }
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => Shape.Rank;
+
+    /// <summary>Number of elements.</summary>
+    public int Length => Shape.Length;
+
+    /// <summary>An optional name, used in messages (parameters are named by their layer).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Whether the tensor's memory was released (by <see cref="Dispose"/> or its scope).</summary>
+    public bool IsDisposed => _buffer is null;
+
+    /// <summary>Element offset of this tensor in its buffer (views share a buffer).</summary>
+    internal int Offset { get; }
+
+    /// <summary>The memory; throws if released.</summary>
+    internal DeviceBuffer Buffer => _buffer ?? throw new ObjectDisposedException(Describe(), $"{Describe()} was released (by Dispose or by the end of its TensorScope) and can no longer be read");
+
+    internal IBackend Backend => Device.Backend;
+
+    /// <summary>The scope that releases this tensor, if any.</summary>
+    internal TensorScope? Scope { get; set; }
+
+    /// <summary>The id of the tape this tensor is tracked on (0: none). Set for gradient sources and recorded results.</summary>
+    internal int TapeId { get; set; }
+
+    /// <summary>The gradient accumulated for this tensor during a backward pass.</summary>
+    internal Tensor? Grad { get; set; }
+
+    /// <summary>Allocates an uninitialised tensor in the current scope.</summary>
+    internal static Tensor Create(Shape shape, Device device) =>
+        new(shape, device, device.Backend.Allocate(shape.Length), 0, scoped: true);
+
+    /// <summary>A tensor that shares this one's memory under another shape of the same length.</summary>
+    internal Tensor View(Shape shape, int offset = 0)
+    {
+        var b = Buffer;
+        b.Retain();
+        return new Tensor(shape, Device, b, Offset + offset, scoped: true);
+    }
+
+    /// <summary>Releases the memory now. Safe to call twice. Tensors viewing the same memory keep it alive.</summary>
+    public void Dispose()
+    {
+        var b = Interlocked.Exchange(ref _buffer, null);
+        b?.Release();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Text used to name this tensor in messages.</summary>
+    internal string Describe() => Name is null ? $"Tensor {Shape}" : $"Tensor '{Name}' {Shape}";
+}

@@ -1,0 +1,75 @@
+namespace DeepLearning;
+
+/// <summary>
+/// Releases every tensor created inside it when it ends, except those passed to <see cref="Keep{T}"/>, which move
+/// to the enclosing scope (or to the GC when there is none). Scopes nest per thread; a training step runs inside
+/// one, so its temporaries go back to the pool while parameters and optimizer state, created outside, live on.
+/// </summary>
+/// <example>
+/// <code>
+/// using (var scope = TensorScope.Begin())
+/// {
+///     var loss = scope.Keep(Loss(x, y));   // everything else made here is released at the end of the block
+/// }
+/// </code>
+/// </example>
+public sealed class TensorScope : IDisposable
+{
+    [ThreadStatic] private static TensorScope? _current;
+    private readonly List<Tensor> _owned = [];
+    private TensorScope? _parent;
+    private bool _disposed;
+
+    private TensorScope() { }
+
+    /// <summary>The innermost open scope of this thread, if any.</summary>
+    public static TensorScope? Current => _current;
+
+    /// <summary>Number of tensors this scope will release.</summary>
+    public int Count => _owned.Count;
+
+    /// <summary>Opens a scope on this thread; dispose it to release what was created inside.</summary>
+    public static TensorScope Begin()
+    {
+        var s = new TensorScope { _parent = _current };
+        _current = s;
+        return s;
+    }
+
+    /// <summary>Keeps <paramref name="tensor"/> alive past this scope: it moves to the enclosing scope, if any.</summary>
+    /// <returns>The same tensor, for chaining.</returns>
+    public T Keep<T>(T tensor) where T : Tensor
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.Scope == this)
+        {
+            tensor.Scope = null;
+            _parent?.Register(tensor);
+        }
+        return tensor;
+    }
+
+    internal void Register(Tensor tensor)
+    {
+        tensor.Scope = this;
+        _owned.Add(tensor);
+    }
+
+    /// <summary>Releases every tensor created in this scope and not kept, and closes the scope.</summary>
+    /// <exception cref="InvalidOperationException">An inner scope of the same thread is still open.</exception>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        if (_current != this)
+            throw new InvalidOperationException("TensorScope: scopes must end in the reverse order they began (an inner scope is still open)");
+        _disposed = true;
+        _current = _parent;
+        foreach (var t in _owned)
+            if (t.Scope == this)
+            {
+                t.Scope = null;
+                t.Dispose();
+            }
+        _owned.Clear();
+    }
+}
