@@ -33,14 +33,12 @@ public static class GradientCheck
             var x = inputs[t];
             var analytic = grads[x].ToArray();
             var values = x.ToArray();
-            var probe = new float[1];
             for (int i = 0; i < values.Length; i++)
             {
                 float original = values[i];
-                double plus = Evaluate(function, x, i, original + epsilon, probe);
-                double minus = Evaluate(function, x, i, original - epsilon, probe);
-                probe[0] = original;
-                x.Backend.Upload(probe, x.Buffer, x.Offset + i);
+                double plus = Evaluate(function, x, i, original + epsilon);
+                double minus = Evaluate(function, x, i, original - epsilon);
+                x.SetElement(i, original);
                 // The step actually taken, after rounding x ± ε to float.
                 double step = (double)(float)(original + epsilon) - (float)(original - epsilon);
                 result.Observe(t, i, analytic[i], (plus - minus) / step);
@@ -49,10 +47,9 @@ public static class GradientCheck
         return result;
     }
 
-    private static double Evaluate(Func<Tensor> function, Tensor x, int index, double value, float[] probe)
+    private static double Evaluate(Func<Tensor> function, Tensor x, int index, double value)
     {
-        probe[0] = (float)value;
-        x.Backend.Upload(probe, x.Buffer, x.Offset + index);
+        x.SetElement(index, (float)value);
         using var scope = TensorScope.Begin();
         using var _ = Autodiff.NoGrad();
         return function().Item();

@@ -64,6 +64,13 @@ public partial class Tensor
         }
     }
 
+    /// <summary>Overwrites one element in place, by flat row-major index (for finite differences).</summary>
+    internal void SetElement(int index, float value)
+    {
+        ReadOnlySpan<float> v = [value];
+        Backend.Upload(v, Buffer, Offset + index);
+    }
+
     /// <summary>This tensor on <paramref name="device"/>: itself if already there, else a copy.</summary>
     public Tensor To(Device device)
     {
