@@ -31,8 +31,10 @@ public static class Idx
         int n = dims[0], pixels = dims[1] * dims[2];
         var values = new float[(long)n * pixels];
         var bytes = data.AsSpan(start, values.Length);
-        const float inv255 = 1f / 255f;
-        for (int i = 0; i < values.Length; i++) values[i] = bytes[i] * inv255;
+        // A table makes each value exactly byte / 255 (multiplying by 1/255 would round differently) at table-lookup cost.
+        Span<float> table = stackalloc float[256];
+        for (int b = 0; b < 256; b++) table[b] = b / 255f;
+        for (int i = 0; i < values.Length; i++) values[i] = table[bytes[i]];
         return Tensor.FromSpan(values, new Shape(n, dims[1], dims[2]));
     }
 
@@ -72,11 +74,13 @@ public static class Idx
         }
         int rank = magic & 0xff;
         int header = 4 + 4 * rank;
-        if (data.Length < header)
-            throw new InvalidDataException($"IDX: '{path}' is truncated: {data.Length} bytes, an IDX {kind} header needs {header}");
+        if (data.Length < 4)
+            throw new InvalidDataException($"IDX: '{path}' is truncated: {data.Length} bytes, expected the magic number 0x{magic:x8} for {kind}");
         int found = BinaryPrimitives.ReadInt32BigEndian(data);
         if (found != magic)
             throw new InvalidDataException($"IDX: '{path}' has magic number 0x{found:x8}, expected 0x{magic:x8} for {kind}");
+        if (data.Length < header)
+            throw new InvalidDataException($"IDX: '{path}' is truncated: {data.Length} bytes, an IDX {kind} header needs {header}");
         var dims = new int[rank];
         long payload = 1;
         for (int d = 0; d < rank; d++)
