@@ -1,0 +1,132 @@
+using System.Collections;
+
+namespace DeepLearning;
+
+/// <summary>
+/// Iterates over a data set (X, Y) in mini-batches (Flux's <c>DataLoader</c>, PyTorch's <c>DataLoader</c>): each
+/// enumeration is one epoch that yields every sample exactly once, as pairs <c>(X [b, …], Y [b, …])</c> whose first axis
+/// is the batch.
+/// </summary>
+/// <remarks>
+/// <para>Shuffling is reproducible: epoch e (the e-th enumeration, counted from 0, or <see cref="GetEpoch"/>) visits the
+/// samples in a permutation determined only by (<see cref="Seed"/>, e), so a run repeats exactly and each epoch
+/// differs.</para>
+/// <para>Cost: an unshuffled batch is a view of the data (no copy); a shuffled batch copies just its own rows. Batches
+/// are made on demand on the enumerating thread, on the data's device, so they belong to the <see cref="TensorScope"/>
+/// open there (a training step's scope releases them with the step's other temporaries).</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var data = new DataLoader(train.Images, Tensor.OneHot(train.Labels, 10), batchSize: 128, shuffle: true, seed: 1);
+/// foreach (var (x, y) in data) { … }
+/// </code>
+/// </example>
+public sealed class DataLoader : IEnumerable<(Tensor X, Tensor Y)>
+{
+    private int _epochs;
+
+    /// <summary>Creates a loader over samples <c>(x[i], y[i])</c>, i in [0, N).</summary>
+    /// <param name="x">Inputs, N along the first axis.</param>
+    /// <param name="y">Targets, N along the first axis.</param>
+    /// <param name="batchSize">Samples per batch; the last batch may be smaller unless <paramref name="dropLast"/>.</param>
+    /// <param name="shuffle">Visit the samples in a new random order each epoch.</param>
+    /// <param name="seed">Seed of the shuffles and of the per-batch seeds passed to <see cref="Transform"/>.</param>
+    /// <param name="dropLast">Skip the last batch when it would be smaller than <paramref name="batchSize"/> (Flux's <c>partial=false</c>).</param>
+    /// <exception cref="ArgumentException">A tensor is a scalar, or the first dimensions differ; the message names both lengths.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    public DataLoader(Tensor x, Tensor y, int batchSize = 32, bool shuffle = false, ulong seed = 0, bool dropLast = false)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Rank == 0 || y.Rank == 0)
+            throw new ArgumentException($"DataLoader: X {x.Shape} and Y {y.Shape} must have a first (sample) axis");
+        if (x.Shape[0] != y.Shape[0])
+            throw new ArgumentException($"DataLoader: X has {x.Shape[0]} samples (shape {x.Shape}) but Y has {y.Shape[0]} (shape {y.Shape})");
+        if (batchSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), $"DataLoader: batch size must be positive, got {batchSize}");
+        X = x;
+        Y = y;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        Seed = seed;
+        DropLast = dropLast;
+    }
+
+    /// <summary>The inputs, N samples along the first axis.</summary>
+    public Tensor X { get; }
+
+    /// <summary>The targets, N samples along the first axis.</summary>
+    public Tensor Y { get; }
+
+    /// <summary>Samples per batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Whether each epoch visits the samples in a new random order.</summary>
+    public bool Shuffle { get; }
+
+    /// <summary>Seed of the shuffles and of the transform seeds.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>Whether a last, smaller batch is skipped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>
+    /// An optional per-batch transform of X (augmentation, such as <see cref="Augmentation.Apply"/>): called with the
+    /// batch's inputs and a seed determined by (<see cref="Seed"/>, epoch, batch index); returns the inputs to yield.
+    /// </summary>
+    public Func<Tensor, ulong, Tensor>? Transform { get; init; }
+
+    /// <summary>Number of samples N.</summary>
+    public int Length => X.Shape[0];
+
+    /// <summary>Number of batches per epoch: ⌈N / batch⌉, or ⌊N / batch⌋ with <see cref="DropLast"/>.</summary>
+    public int Count => DropLast ? Length / BatchSize : (Length + BatchSize - 1) / BatchSize;
+
+    /// <summary>How many epochs enumeration has started (the next <see cref="GetEnumerator"/> runs epoch number this).</summary>
+    public int EpochsStarted => Volatile.Read(ref _epochs);
+
+    /// <summary>Starts the next epoch: epoch <see cref="EpochsStarted"/>, then the count advances.</summary>
+    public IEnumerator<(Tensor X, Tensor Y)> GetEnumerator() => GetEpoch(Interlocked.Increment(ref _epochs) - 1).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>The batches of epoch <paramref name="epoch"/> (the same every time it is asked for); does not advance <see cref="EpochsStarted"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative.</exception>
+    public IEnumerable<(Tensor X, Tensor Y)> GetEpoch(int epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        return Batches(epoch);
+    }
+
+    /// <summary>The order in which epoch <paramref name="epoch"/> visits the samples (null when not shuffling: 0 … N − 1).</summary>
+    internal int[]? Order(int epoch) => Shuffle ? new SeededRandom(Seed, 1, (ulong)epoch).Permutation(Length) : null;
+
+    private IEnumerable<(Tensor X, Tensor Y)> Batches(int epoch)
+    {
+        var order = Order(epoch);
+        for (int b = 0, count = Count; b < count; b++)
+        {
+            int start = b * BatchSize, size = Math.Min(BatchSize, Length - start);
+            Tensor x, y;
+            if (order is null)
+            {
+                x = SliceView(X, start, size);
+                y = SliceView(Y, start, size);
+            }
+            else
+            {
+                var rows = order.AsSpan(start, size);
+                x = X.GatherRows(rows);
+                y = Y.GatherRows(rows);
+            }
+            if (Transform is not null) x = Transform(x, new SeededRandom(Seed, 2, ((ulong)epoch << 32) | (uint)b).NextULong());
+            yield return (x, y);
+        }
+    }
+
+    // Batches are data, not part of a model's graph: never record the slice, even if X is being differentiated.
+    private static Tensor SliceView(Tensor t, int start, int size)
+    {
+        using (Autodiff.NoGrad()) return t.Slice(start, size);
+    }
+}

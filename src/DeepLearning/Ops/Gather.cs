@@ -1,0 +1,31 @@
+namespace DeepLearning;
+
+// Row gathering for data pipelines (a DataLoader's shuffled batch, a train/test split): copies just the chosen
+// entries of the first axis, one block copy per run of consecutive rows, so a batch never copies the data set.
+public partial class Tensor
+{
+    /// <summary>
+    /// A new tensor of shape <c>[rows.Length, …]</c> whose entry i is entry <c>rows[i]</c> of this tensor's first axis
+    /// (PyTorch's <c>index_select(0, rows)</c>). Not recorded on the tape: it prepares data, it is not a model op.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The tensor is a scalar.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the first axis; the message names it and its position.</exception>
+    internal Tensor GatherRows(ReadOnlySpan<int> rows)
+    {
+        if (Rank == 0) throw new InvalidOperationException("GatherRows: a scalar has no rows");
+        int n = Shape[0];
+        for (int i = 0; i < rows.Length; i++)
+            if ((uint)rows[i] >= (uint)n)
+                throw new ArgumentOutOfRangeException(nameof(rows), $"GatherRows: index {rows[i]} at position {i} is outside the first axis of {Describe()}");
+        int row = Shape.Product(1, Rank);
+        var y = Create(Shape.WithDim(0, rows.Length), Device);
+        for (int i = 0; i < rows.Length;)
+        {
+            int start = rows[i], run = 1;
+            while (i + run < rows.Length && rows[i + run] == start + run) run++;
+            Backend.CopyBlocks(Buffer, Offset + start * row, 0, y.Buffer, y.Offset + i * row, 0, run * row, 1);
+            i += run;
+        }
+        return y;
+    }
+}

@@ -1,0 +1,168 @@
+namespace DeepLearning.Tests.Data;
+
+public class DataLoaderTests
+{
+    // Sample i has X = (i, −i) and Y = 10·i, so a batch names its samples and shows whether X and Y stay paired.
+    private static DataLoader Make(int n, int batch, bool shuffle, bool dropLast, ulong seed = 7)
+    {
+        var x = new float[2 * n];
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[2 * i] = i;
+            x[2 * i + 1] = -i;
+            y[i] = 10 * i;
+        }
+        return new DataLoader(Tensor.FromSpan(x, new Shape(n, 2)), Tensor.FromSpan(y, new Shape(n, 1)), batch, shuffle, seed, dropLast);
+    }
+
+    private static List<int[]> Epoch(IEnumerable<(Tensor X, Tensor Y)> batches)
+    {
+        var result = new List<int[]>();
+        foreach (var (x, y) in batches)
+        {
+            Assert.Equal(x.Shape[0], y.Shape[0]);
+            var xs = x.ToArray();
+            var ys = y.ToArray();
+            var ids = new int[x.Shape[0]];
+            for (int i = 0; i < ids.Length; i++)
+            {
+                Assert.Equal(-xs[2 * i], xs[2 * i + 1]);
+                Assert.Equal(10 * xs[2 * i], ys[i]);
+                ids[i] = (int)xs[2 * i];
+            }
+            result.Add(ids);
+        }
+        return result;
+    }
+
+    public static TheoryData<int, int, bool, bool> Cases()
+    {
+        var d = new TheoryData<int, int, bool, bool>();
+        foreach (var (n, b) in new[] { (10, 3), (12, 4), (5, 8), (1, 1), (0, 4) })
+            foreach (bool shuffle in new[] { false, true })
+                foreach (bool dropLast in new[] { false, true })
+                    d.Add(n, b, shuffle, dropLast);
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Epoch_VisitsEverySampleExactlyOnce(int n, int batch, bool shuffle, bool dropLast)
+    {
+        var loader = Make(n, batch, shuffle, dropLast);
+        int full = n / batch, rest = n % batch;
+        int expectedBatches = full + (rest > 0 && !dropLast ? 1 : 0);
+        Assert.Equal(expectedBatches, loader.Count);
+        Assert.Equal(n, loader.Length);
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            var batches = Epoch(loader);
+            Assert.Equal(expectedBatches, batches.Count);
+            for (int b = 0; b < batches.Count; b++)
+                Assert.Equal(b < full ? batch : rest, batches[b].Length);
+            var seen = batches.SelectMany(ids => ids).ToArray();
+            Assert.Equal(seen.Length, seen.Distinct().Count());
+            if (!dropLast || rest == 0) Assert.Equal(Enumerable.Range(0, n), seen.Order());
+            else Assert.Equal(full * batch, seen.Length);
+            if (!shuffle) Assert.Equal(Enumerable.Range(0, seen.Length), seen);
+        }
+    }
+
+    [Fact]
+    public void DropLast_DropsDifferentSamplesInDifferentEpochs()
+    {
+        var loader = Make(10, 4, shuffle: true, dropLast: true);
+        var dropped = Enumerable.Range(0, 6)
+            .Select(_ => string.Join(",", Enumerable.Range(0, 10).Except(Epoch(loader).SelectMany(i => i)).Order()))
+            .ToHashSet();
+        Assert.True(dropped.Count > 1);
+    }
+
+    [Fact]
+    public void SameSeed_SameOrder_DifferentEpochsAndSeeds_DifferentOrders()
+    {
+        var a = Make(50, 8, shuffle: true, dropLast: false, seed: 3);
+        var b = Make(50, 8, shuffle: true, dropLast: false, seed: 3);
+        var c = Make(50, 8, shuffle: true, dropLast: false, seed: 4);
+        var a0 = Flat(a);
+        var a1 = Flat(a);
+        Assert.Equal(a0, Flat(b));
+        Assert.Equal(a1, Flat(b));
+        Assert.NotEqual(a0, a1);
+        Assert.NotEqual(a0, Flat(c));
+        Assert.Equal(2, a.EpochsStarted);
+        // GetEpoch replays an epoch without advancing the count.
+        Assert.Equal(a1, Epoch(a.GetEpoch(1)).SelectMany(i => i).ToArray());
+        Assert.Equal(2, a.EpochsStarted);
+    }
+
+    private static int[] Flat(DataLoader loader) => Epoch(loader).SelectMany(i => i).ToArray();
+
+    [Fact]
+    public void Transform_GetsEachBatchAndASeedFixedByEpochAndBatch()
+    {
+        var seeds = new List<ulong>();
+        var loader = new DataLoader(Tensor.Zeros(6, 2), Tensor.Zeros(6, 1), 2)
+        {
+            Transform = (x, seed) =>
+            {
+                seeds.Add(seed);
+                return x + 1f;
+            },
+        };
+        foreach (var (x, _) in loader) Assert.All(x.ToArray(), v => Assert.Equal(1f, v));
+        Assert.Equal(3, seeds.Distinct().Count());
+        var first = seeds.ToArray();
+        seeds.Clear();
+        foreach (var _ in loader.GetEpoch(0)) { }
+        Assert.Equal(first, seeds);
+        seeds.Clear();
+        foreach (var _ in loader) { }
+        Assert.Empty(seeds.Intersect(first));
+    }
+
+    [Fact]
+    public void MismatchedLengths_NameBothLengths()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new DataLoader(Tensor.Zeros(5, 3), Tensor.Zeros(4, 1)));
+        Assert.Contains("5", e.Message);
+        Assert.Contains("4", e.Message);
+    }
+
+    [Fact]
+    public void NonPositiveBatchSize_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataLoader(Tensor.Zeros(5, 3), Tensor.Zeros(5, 1), 0));
+
+    [Fact]
+    public void UnshuffledBatches_AreViews_ShuffledBatchesCopyOnlyTheirRows()
+    {
+        var x = Tensor.Zeros(1000, 50);
+        var y = Tensor.Zeros(1000, 1);
+        var plain = new DataLoader(x, y, 100);
+        var (bx, _) = plain.First();
+        Assert.Same(x.Buffer, bx.Buffer);
+        var shuffled = new DataLoader(x, y, 100, shuffle: true, seed: 1);
+        var (sx, _) = shuffled.First();
+        Assert.NotSame(x.Buffer, sx.Buffer);
+        Assert.Equal(100 * 50, sx.Buffer.Length);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void BatchesBelongToTheScopeOpenWhereTheyAreMade(bool shuffle)
+    {
+        var loader = new DataLoader(Tensor.Ones(8, 2), Tensor.Ones(8, 1), 4, shuffle, seed: 2);
+        var batches = new List<Tensor>();
+        using (TensorScope.Begin())
+            foreach (var (x, y) in loader)
+            {
+                batches.Add(x);
+                batches.Add(y);
+            }
+        Assert.Equal(4, batches.Count);
+        Assert.All(batches, b => Assert.True(b.IsDisposed));
+        Assert.Equal(new float[16], (loader.X - 1f).ToArray());
+    }
+}
