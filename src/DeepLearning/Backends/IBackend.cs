@@ -93,4 +93,32 @@ public interface IBackend
 
     /// <summary>Fills with normal numbers of the given mean and standard deviation; counter-based like <see cref="RandomUniform"/>.</summary>
     void RandomNormal(DeviceBuffer dst, int offset, int length, ulong seed, ulong counter, float mean, float std);
+
+    /// <summary>
+    /// One fused optimizer update of <paramref name="length"/> elements (see <see cref="OptimizerOp"/> for each
+    /// formula): computes the step <c>δ</c> from the parameter and gradient, updating the state buffers (<c>m</c>,
+    /// <c>v</c>; null when the op has none) in place, then writes <c>δ</c> to <paramref name="target"/> or, when
+    /// <paramref name="subtract"/>, subtracts it (<c>target −= δ</c>). The target may be the parameter's or the
+    /// gradient's memory at the same offset. The default runs the CPU reference on downloaded copies; backends
+    /// override it with one kernel.
+    /// </summary>
+    void OptimizerStep(OptimizerOp op, in OptimizerHyperParameters hyper, DeviceBuffer param, int paramOffset,
+        DeviceBuffer grad, int gradOffset, DeviceBuffer? state1, int state1Offset, DeviceBuffer? state2, int state2Offset,
+        DeviceBuffer target, int targetOffset, bool subtract, int length)
+    {
+        var p = new float[length];
+        var g = new float[length];
+        var m = new float[state1 is null ? 0 : length];
+        var v = new float[state2 is null ? 0 : length];
+        var t = new float[length];
+        Download(param, paramOffset, p);
+        Download(grad, gradOffset, g);
+        if (state1 is not null) Download(state1, state1Offset, m);
+        if (state2 is not null) Download(state2, state2Offset, v);
+        if (subtract) Download(target, targetOffset, t);
+        OptimizerMath.Step(op, hyper, p, g, m, v, t, subtract);
+        if (state1 is not null) Upload(m, state1, state1Offset);
+        if (state2 is not null) Upload(v, state2, state2Offset);
+        Upload(t, target, targetOffset);
+    }
 }

@@ -1,0 +1,98 @@
+namespace DeepLearning;
+
+/// <summary>
+/// Hooks into <see cref="Trainer.Fit"/> (Keras's callbacks). Override the events you need; each receives the
+/// <see cref="FitContext"/>, through which a callback can read the model, change the learning rate or stop training.
+/// </summary>
+public abstract class Callback
+{
+    /// <summary>Called once before the first epoch.</summary>
+    public virtual void OnTrainBegin(FitContext context) { }
+
+    /// <summary>Called before each epoch (<see cref="FitContext.Epoch"/> is set).</summary>
+    public virtual void OnEpochBegin(FitContext context) { }
+
+    /// <summary>Called after each epoch with its numbers (<c>loss</c>, metrics, <c>val_loss</c> …), already in the history.</summary>
+    public virtual void OnEpochEnd(FitContext context, IReadOnlyDictionary<string, double> logs) { }
+
+    /// <summary>Called once after the last epoch (or after a callback stopped training).</summary>
+    public virtual void OnTrainEnd(FitContext context) { }
+}
+
+/// <summary>The state of a <see cref="Trainer.Fit"/> run that callbacks see.</summary>
+public sealed class FitContext
+{
+    internal FitContext(Layer model, Optimizer optimizer, History history, int epochs)
+    {
+        Model = model;
+        Optimizer = optimizer;
+        History = history;
+        Epochs = epochs;
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Layer Model { get; }
+
+    /// <summary>The optimizer (its learning rate may be changed between epochs).</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The history so far.</summary>
+    public History History { get; }
+
+    /// <summary>The current epoch, from 0.</summary>
+    public int Epoch { get; internal set; }
+
+    /// <summary>The number of epochs asked for.</summary>
+    public int Epochs { get; }
+
+    /// <summary>Set to true to end training after the current epoch.</summary>
+    public bool StopTraining { get; set; }
+}
+
+/// <summary>Whether a monitored quantity improves by going down or up.</summary>
+public enum MonitorMode
+{
+    /// <summary>Up for names containing <c>acc</c>, <c>precision</c>, <c>recall</c> or <c>f1</c>; down otherwise (Keras's rule).</summary>
+    Auto,
+    /// <summary>Lower is better (losses).</summary>
+    Min,
+    /// <summary>Higher is better (accuracies).</summary>
+    Max,
+}
+
+/// <summary>Tracks the best value of one logged quantity, shared by <see cref="EarlyStopping"/> and <see cref="ReduceLROnPlateau"/>.</summary>
+internal sealed class Monitor
+{
+    private readonly string _owner;
+
+    public Monitor(string owner, string key, MonitorMode mode, double minDelta)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        if (!(minDelta >= 0)) throw new ArgumentOutOfRangeException(nameof(minDelta), minDelta, $"{owner}: minDelta must be >= 0, got {minDelta}");
+        _owner = owner;
+        Key = key;
+        MinDelta = minDelta;
+        Maximize = mode == MonitorMode.Max || (mode == MonitorMode.Auto &&
+            (key.Contains("acc", StringComparison.Ordinal) || key.Contains("precision", StringComparison.Ordinal)
+             || key.Contains("recall", StringComparison.Ordinal) || key.Contains("f1", StringComparison.Ordinal)));
+        Reset();
+    }
+
+    public string Key { get; }
+    public double MinDelta { get; }
+    public bool Maximize { get; }
+    public double Best { get; private set; }
+
+    public void Reset() => Best = Maximize ? double.NegativeInfinity : double.PositiveInfinity;
+
+    public double Read(IReadOnlyDictionary<string, double> logs) => logs.TryGetValue(Key, out double v) ? v
+        : throw new InvalidOperationException($"{_owner}: '{Key}' is not among the epoch's numbers (have: {string.Join(", ", logs.Keys)}); pass ValidationData to Fit or monitor 'loss'");
+
+    /// <summary>Whether <paramref name="value"/> beats the best by more than minDelta; if so it becomes the best.</summary>
+    public bool Improved(double value)
+    {
+        bool better = Maximize ? value > Best + MinDelta : value < Best - MinDelta;
+        if (better) Best = value;
+        return better;
+    }
+}

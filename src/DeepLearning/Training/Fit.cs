@@ -1,0 +1,107 @@
+namespace DeepLearning;
+
+public static partial class Trainer
+{
+    /// <summary>
+    /// Keras-style training: <see cref="FitOptions.Epochs"/> passes of <see cref="Train"/> over
+    /// <paramref name="trainData"/> with the loss <c>lossFn(model.Forward(x), y)</c>, then the validation data
+    /// evaluated, metrics averaged, callbacks called, and each epoch's numbers appended to the returned
+    /// <see cref="History"/> (keys <c>loss</c>, each metric, <c>val_loss</c>, <c>val_&lt;metric&gt;</c>, <c>lr</c>).
+    /// </summary>
+    /// <param name="model">The model; <paramref name="opt"/> should have been set up on it.</param>
+    /// <param name="lossFn">A loss of (ŷ, y), such as <c>Losses.Mse</c>.</param>
+    /// <param name="trainData">The training batches, enumerated once per epoch.</param>
+    /// <param name="opt">The optimizer.</param>
+    /// <param name="options">Epochs, validation data, metrics, callbacks, progress.</param>
+    /// <returns>The per-epoch history.</returns>
+    /// <exception cref="ArithmeticException">A training loss is not finite (names the epoch and batch).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="FitOptions.Epochs"/> is negative.</exception>
+    public static History Fit(this Layer model, Func<Tensor, Tensor, Tensor> lossFn, IEnumerable<(Tensor X, Tensor Y)> trainData,
+        Optimizer opt, FitOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(lossFn);
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(opt);
+        options ??= new FitOptions();
+        if (options.Epochs < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"Fit: Epochs must be >= 0, got {options.Epochs}");
+        var metrics = options.Metrics;
+        var history = new History();
+        var context = new FitContext(model, opt, history, options.Epochs);
+        foreach (var c in options.Callbacks) c.OnTrainBegin(context);
+        for (int epoch = 0; epoch < options.Epochs && !context.StopTraining; epoch++)
+        {
+            context.Epoch = epoch;
+            foreach (var c in options.Callbacks) c.OnEpochBegin(context);
+            float? lr = opt.HasLearningRate ? opt.LearningRate : null;
+
+            // Metrics are computed on the forward pass of the step itself, inside its scope (as Keras does).
+            Tensor? yhat = null, target = null;
+            var sums = new double[metrics.Count];
+            long samples = 0;
+            Tensor Loss(Tensor x, Tensor y)
+            {
+                yhat = model.Forward(x);
+                target = y;
+                return lossFn(yhat, y);
+            }
+            void Accumulate(int n)
+            {
+                using var noGrad = Autodiff.NoGrad();
+                for (int i = 0; i < metrics.Count; i++) sums[i] += metrics[i].Compute(yhat!, target!) * n;
+                samples += n;
+            }
+            double loss = RunEpoch(Loss, trainData, opt, epoch, options.Epochs, options.Progress, metrics.Count > 0 ? Accumulate : null);
+
+            var logs = new Dictionary<string, double> { ["loss"] = loss };
+            for (int i = 0; i < metrics.Count; i++) logs[metrics[i].Name] = sums[i] / Math.Max(samples, 1);
+            if (options.ValidationData is { } validation)
+                foreach (var (key, value) in Evaluate(model, lossFn, validation, metrics))
+                    logs["val_" + key] = value;
+            if (lr is float rate) logs["lr"] = rate;
+            history.Append(epoch, logs);
+            foreach (var c in options.Callbacks) c.OnEpochEnd(context, logs);
+        }
+        foreach (var c in options.Callbacks) c.OnTrainEnd(context);
+        return history;
+    }
+
+    /// <summary>
+    /// The mean loss <c>lossFn(model.Forward(x), y)</c> and metrics over <paramref name="data"/>, without recording
+    /// or updating, each batch weighted by its samples; one scope per batch.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="lossFn">A loss of (ŷ, y).</param>
+    /// <param name="data">The batches.</param>
+    /// <param name="metrics">Metrics to average besides the loss.</param>
+    /// <returns><c>loss</c> and each metric's name, mapped to its mean.</returns>
+    /// <exception cref="ArgumentException">The data holds no batches.</exception>
+    public static IReadOnlyDictionary<string, double> Evaluate(this Layer model, Func<Tensor, Tensor, Tensor> lossFn,
+        IEnumerable<(Tensor X, Tensor Y)> data, IReadOnlyList<Metric>? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(lossFn);
+        ArgumentNullException.ThrowIfNull(data);
+        metrics ??= [];
+        var sums = new double[metrics.Count];
+        double loss = 0;
+        long samples = 0;
+        int batches = 0;
+        using var noGrad = Autodiff.NoGrad();
+        foreach (var (x, y) in data)
+        {
+            using var scope = TensorScope.Begin();
+            int n = Samples(x);
+            var yhat = model.Forward(x);
+            loss += (double)lossFn(yhat, y).Item() * n;
+            for (int i = 0; i < metrics.Count; i++) sums[i] += metrics[i].Compute(yhat, y) * n;
+            samples += n;
+            batches++;
+        }
+        if (batches == 0) throw new ArgumentException("Evaluate: the data yielded no batches", nameof(data));
+        var result = new Dictionary<string, double> { ["loss"] = loss / samples };
+        for (int i = 0; i < metrics.Count; i++) result[metrics[i].Name] = sums[i] / samples;
+        return result;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+
+namespace DeepLearning;
+
+/// <summary>
+/// Training loops: <see cref="TrainStep"/> (one gradient step), <see cref="Train"/> (one pass over the data, Flux's
+/// <c>train!</c>), and <c>Fit</c> (epochs, validation, metrics, callbacks, history) on top of them.
+/// </summary>
+/// <example>
+/// <code>
+/// Tensor Loss(Tensor x, Tensor y) => Losses.Mse(model.Forward(x), y);
+/// var opt = new Adam(1e-3f).Setup(model);
+/// for (int epoch = 0; epoch &lt; 10; epoch++)
+///     Console.WriteLine(Trainer.Train(Loss, data, opt));
+/// </code>
+/// </example>
+public static partial class Trainer
+{
+    /// <summary>
+    /// One step: inside a <see cref="TensorScope"/>, takes the gradient of <c>loss(x, y)</c> w.r.t.
+    /// <c>opt.Parameters</c> and updates them with <see cref="Optimizer.Update"/>. Every temporary of the step is
+    /// released before it returns.
+    /// </summary>
+    /// <param name="loss">Computes a one-element loss from a batch (x, y).</param>
+    /// <param name="x">The batch's inputs.</param>
+    /// <param name="y">The batch's targets.</param>
+    /// <param name="opt">The optimizer whose parameters are trained.</param>
+    /// <returns>The loss before the update.</returns>
+    /// <exception cref="ArithmeticException">The loss is NaN or infinite; the parameters are left unchanged.</exception>
+    public static float TrainStep(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(opt);
+        return Step(loss, x, y, opt, null, null);
+    }
+
+    /// <summary>
+    /// One pass over <paramref name="data"/>: a <see cref="TrainStep"/> per batch (Flux's <c>train!(loss, data, opt)</c>).
+    /// </summary>
+    /// <param name="loss">Computes a one-element loss from a batch (x, y).</param>
+    /// <param name="data">The batches: a <c>DataLoader</c>, or any sequence of (x, y) pairs.</param>
+    /// <param name="opt">The optimizer whose parameters are trained.</param>
+    /// <param name="progress">Receives a <see cref="TrainingProgress"/> after each batch.</param>
+    /// <param name="epoch">The epoch number (from 0) to name in progress and error messages.</param>
+    /// <returns>The mean loss over the pass, each batch weighted by its number of samples (rows of x).</returns>
+    /// <exception cref="ArithmeticException">A batch's loss is not finite; the message names the epoch and batch.</exception>
+    /// <exception cref="ArgumentException">The data holds no batches.</exception>
+    public static float Train(Func<Tensor, Tensor, Tensor> loss, IEnumerable<(Tensor X, Tensor Y)> data, Optimizer opt,
+        IProgress<TrainingProgress>? progress = null, int epoch = 0)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(opt);
+        return (float)RunEpoch(loss, data, opt, epoch, 1, progress, null);
+    }
+
+    /// <summary>The pass of <see cref="Train"/>; <paramref name="inStep"/> runs inside each step's scope after the update.</summary>
+    internal static double RunEpoch(Func<Tensor, Tensor, Tensor> loss, IEnumerable<(Tensor X, Tensor Y)> data, Optimizer opt,
+        int epoch, int epochs, IProgress<TrainingProgress>? progress, Action<int>? inStep)
+    {
+        int? count = CountOf(data);
+        var clock = Stopwatch.StartNew();
+        double sum = 0;
+        long samples = 0;
+        int batch = 0;
+        foreach (var (x, y) in data)
+        {
+            if (x is null || y is null) throw new ArgumentException($"Train: batch {batch} of epoch {epoch} holds a null tensor", nameof(data));
+            int n = Samples(x);
+            float value = Step(loss, x, y, opt, (epoch, batch), inStep is null ? null : () => inStep(n));
+            sum += (double)value * n;
+            samples += n;
+            if (progress is not null)
+            {
+                var elapsed = clock.Elapsed;
+                progress.Report(new TrainingProgress
+                {
+                    Epoch = epoch,
+                    Epochs = epochs,
+                    Batch = batch,
+                    BatchesPerEpoch = count,
+                    Loss = (float)(sum / Math.Max(samples, 1)),
+                    SamplesPerSecond = elapsed.TotalSeconds > 0 ? samples / elapsed.TotalSeconds : 0,
+                    Elapsed = elapsed,
+                    Remaining = count is int c ? elapsed / (batch + 1) * Math.Max(c - batch - 1, 0) : null,
+                });
+            }
+            batch++;
+        }
+        if (batch == 0) throw new ArgumentException($"Train: the data yielded no batches in epoch {epoch}", nameof(data));
+        return samples > 0 ? sum / samples : sum / batch;
+    }
+
+    private static float Step(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt, (int Epoch, int Batch)? where, Action? inStep)
+    {
+        using var scope = TensorScope.Begin();
+        var (value, grads) = Autodiff.ValueAndGradient(() => loss(x, y), opt.Parameters);
+        float v = value.Item();
+        if (!float.IsFinite(v))
+        {
+            string at = where is { } w ? $" at epoch {w.Epoch}, batch {w.Batch} (counting from 0)" : "";
+            throw new ArithmeticException(
+                $"Train: the loss is {v}{at}; the parameters were not updated. Lower the learning rate, clip gradients (ClipNorm) or check the data for NaN");
+        }
+        opt.Update(grads);
+        inStep?.Invoke();
+        return v;
+    }
+
+    /// <summary>Rows of a batch (its first dimension); a scalar input counts as one sample.</summary>
+    internal static int Samples(Tensor x) => x.Rank == 0 ? 1 : x.Shape[0];
+
+    internal static int? CountOf<T>(IEnumerable<T> data) => data switch
+    {
+        IReadOnlyCollection<T> c => c.Count,
+        _ when data.TryGetNonEnumeratedCount(out int n) => n,
+        _ => null,
+    };
+}
