@@ -153,15 +153,15 @@ public partial class Tensor
         if (n.NeedsB) n.AddToB(Kernels.Unbroadcast(g * n.Output * n.A.Log(), n.B!.Shape));
     };
 
+    // Maximum: A wins where A > B.  Minimum: A wins where B > A.
     private static readonly BackwardRule MaximumRule = static (n, g) => MinMaxRule(n, g, n.A, n.B!);
 
     private static readonly BackwardRule MinimumRule = static (n, g) => MinMaxRule(n, g, n.B!, n.A);
 
-    // The winner takes the gradient; a tie splits it, as PyTorch does.
+    // The winner takes the gradient; a tie splits it, as PyTorch does. A's share is 1 where larger > smaller.
     private static void MinMaxRule(TapeNode n, Tensor g, Tensor larger, Tensor smaller)
     {
-        var toLarger = Kernels.Binary(BinaryOp.Greater, larger, smaller, "Maximum") + Kernels.Binary(BinaryOp.Equal, larger, smaller, "Maximum") * 0.5f;
-        var toA = ReferenceEquals(larger, n.A) ? toLarger : 1f - toLarger;
+        var toA = Kernels.Binary(BinaryOp.Greater, larger, smaller, "Maximum") + Kernels.Binary(BinaryOp.Equal, larger, smaller, "Maximum") * 0.5f;
         if (n.NeedsA) n.AddToA(Kernels.Unbroadcast(g * toA, n.A.Shape));
         if (n.NeedsB) n.AddToB(Kernels.Unbroadcast(g * (1f - toA), n.B!.Shape));
     }

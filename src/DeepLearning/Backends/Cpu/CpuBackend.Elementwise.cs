@@ -7,6 +7,8 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public void Unary(UnaryOp op, float alpha, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int length)
     {
+        // TensorPrimitives.Sigmoid throws on empty spans; an empty map has nothing to do anyway.
+        if (length == 0) return;
         ReadOnlySpan<float> xs = Cpu(x).AsSpan(xOffset, length);
         var ys = Cpu(y).AsSpan(yOffset, length);
         switch (op)
