@@ -7,7 +7,8 @@ namespace DeepLearning;
 /// </summary>
 /// <remarks>
 /// Mode: layers that behave differently in training (<see cref="Dropout"/>, <see cref="BatchNorm"/>) follow
-/// <see cref="Mode"/>, which <see cref="TrainMode"/>, <see cref="TestMode"/> and <see cref="AutoMode"/> set for a layer and
+/// <see cref="Mode"/>, which <see cref="LayerModes.TrainMode"/>, <see cref="LayerModes.TestMode"/> and
+/// <see cref="LayerModes.AutoMode"/> set for a layer and
 /// everything inside it. The default, <see cref="LayerMode.Auto"/>, trains exactly while a gradient is being taken
 /// (<see cref="Autodiff.IsRecording"/>), as Flux does: evaluation outside a gradient call needs no switch.
 /// </remarks>
@@ -30,18 +31,6 @@ public abstract partial class Layer
         _ => Autodiff.IsRecording,
     };
 
-    /// <summary>Puts this layer and every layer inside it in training mode (Flux's <c>trainmode!</c>, PyTorch's <c>train()</c>).</summary>
-    /// <returns>This layer.</returns>
-    public Layer TrainMode() => SetMode(LayerMode.Train);
-
-    /// <summary>Puts this layer and every layer inside it in evaluation mode (Flux's <c>testmode!</c>, PyTorch's <c>eval()</c>).</summary>
-    /// <returns>This layer.</returns>
-    public Layer TestMode() => SetMode(LayerMode.Test);
-
-    /// <summary>Returns this layer and every layer inside it to the automatic mode: training while a gradient is taken.</summary>
-    /// <returns>This layer.</returns>
-    public Layer AutoMode() => SetMode(LayerMode.Auto);
-
     /// <summary>The number of trainable scalars: the sum of the lengths of <see cref="Parameters"/>.</summary>
     public int ParameterCount
     {
@@ -56,11 +45,11 @@ public abstract partial class Layer
     /// <summary>The architecture in one line, as Flux prints it: <c>Dense(784 => 128, Relu)</c>.</summary>
     public override string ToString() => GetType().Name;
 
-    private Layer SetMode(LayerMode mode)
+    /// <summary>Sets the mode of this layer and of every layer inside it.</summary>
+    internal void SetMode(LayerMode mode)
     {
         Mode = mode;
         foreach (var (_, child) in Children()) child.SetMode(mode);
-        return this;
     }
 
     /// <summary>The trainable parameters of this layer and of its children, each with its dotted name, in a stable order.</summary>

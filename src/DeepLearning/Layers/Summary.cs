@@ -22,7 +22,7 @@ public abstract partial class Layer
         var rows = new List<(string Name, string Layer, string Shape, int Params)>();
         var modes = new List<(Layer, LayerMode)>();
         SaveModes(this, modes);
-        TestMode();
+        SetMode(LayerMode.Test);
         try
         {
             using var scope = TensorScope.Begin();

@@ -28,7 +28,7 @@ public class LayerTests
     {
         var row = Rows.Single(r => r.Name == name);
         var layer = row.Make();
-        _ = row.Mode switch { LayerMode.Train => layer.TrainMode(), LayerMode.Test => layer.TestMode(), _ => layer };
+        _ = row.Mode switch { LayerMode.Train => layer.TrainMode(), LayerMode.Test => layer.TestMode(), _ => layer.AutoMode() };
         foreach (var p in layer.Parameters()) p.Assign(LayerTesting.Random(p.Shape.ToArray(), seed++, -1.5f, 1.5f));
         return (layer, LayerTesting.Random(row.Input, seed, -2f, 2f));
     }
