@@ -40,6 +40,16 @@ public enum UnaryOp
     RDivScalar,
     /// <summary><c>y = αˣ</c>.</summary>
     RPowScalar,
+    /// <summary>ELU: <c>y = x</c> for x &gt; 0, else <c>α(eˣ − 1)</c>.</summary>
+    Elu,
+    /// <summary>GELU, tanh form: <c>y = x/2 · (1 + tanh(√(2/π)(x + 0.044715x³)))</c>.</summary>
+    Gelu,
+    /// <summary>Swish / SiLU: <c>y = x · σ(x)</c>.</summary>
+    Swish,
+    /// <summary>Softplus: <c>y = ln(1 + eˣ)</c>, computed as <c>max(x, 0) + ln(1 + e^−|x|)</c>.</summary>
+    Softplus,
+    /// <summary>Hard sigmoid (PyTorch's definition): <c>y = clamp(x/6 + 1/2, 0, 1)</c>.</summary>
+    HardSigmoid,
 }
 
 /// <summary>Element-wise functions of two broadcast inputs, <c>y = f(a, b)</c>.</summary>

@@ -5,10 +5,52 @@ namespace DeepLearning;
 /// buffers (running statistics), named in a stable order the way a PyTorch state dict names them
 /// (<c>0.weight</c>, <c>0.bias</c>, <c>2.running_mean</c>).
 /// </summary>
-public abstract class Layer
+/// <remarks>
+/// Mode: layers that behave differently in training (<see cref="Dropout"/>, <see cref="BatchNorm"/>) follow
+/// <see cref="Mode"/>, which <see cref="LayerModes.TrainMode"/>, <see cref="LayerModes.TestMode"/> and
+/// <see cref="LayerModes.AutoMode"/> set for a layer and
+/// everything inside it. The default, <see cref="LayerMode.Auto"/>, trains exactly while a gradient is being taken
+/// (<see cref="Autodiff.IsRecording"/>), as Flux does: evaluation outside a gradient call needs no switch.
+/// </remarks>
+public abstract partial class Layer
 {
     /// <summary>Applies the layer to <paramref name="input"/>.</summary>
     public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Whether this layer trains (<see cref="LayerMode.Train"/>), evaluates, or decides by itself (the default).</summary>
+    public LayerMode Mode { get; private set; }
+
+    /// <summary>
+    /// Whether a forward pass now behaves as in training: <see cref="LayerMode.Train"/>, or <see cref="LayerMode.Auto"/>
+    /// while a gradient is being recorded.
+    /// </summary>
+    public bool IsTraining => Mode switch
+    {
+        LayerMode.Train => true,
+        LayerMode.Test => false,
+        _ => Autodiff.IsRecording,
+    };
+
+    /// <summary>The number of trainable scalars: the sum of the lengths of <see cref="Parameters"/>.</summary>
+    public int ParameterCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var p in Parameters()) n += p.Length;
+            return n;
+        }
+    }
+
+    /// <summary>The architecture in one line, as Flux prints it: <c>Dense(784 => 128, Relu)</c>.</summary>
+    public override string ToString() => GetType().Name;
+
+    /// <summary>Sets the mode of this layer and of every layer inside it.</summary>
+    internal void SetMode(LayerMode mode)
+    {
+        Mode = mode;
+        foreach (var (_, child) in Children()) child.SetMode(mode);
+    }
 
     /// <summary>The trainable parameters of this layer and of its children, each with its dotted name, in a stable order.</summary>
     public IReadOnlyList<KeyValuePair<string, Parameter>> NamedParameters()

@@ -158,10 +158,11 @@ public partial class Tensor
 
     private static readonly BackwardRule MinimumRule = static (n, g) => MinMaxRule(n, g, n.B!, n.A);
 
-    // The winner takes the gradient; a tie splits it, as PyTorch does. A's share is 1 where larger > smaller.
-    private static void MinMaxRule(TapeNode n, Tensor g, Tensor larger, Tensor smaller)
+    // The winner takes the gradient; a tie splits it, as PyTorch does. Called as (a, b) for Maximum and (b, a) for
+    // Minimum, so (first > second) is in both cases the indicator that a wins.
+    private static void MinMaxRule(TapeNode n, Tensor g, Tensor first, Tensor second)
     {
-        var toA = Kernels.Binary(BinaryOp.Greater, larger, smaller, "Maximum") + Kernels.Binary(BinaryOp.Equal, larger, smaller, "Maximum") * 0.5f;
+        var toA = Kernels.Binary(BinaryOp.Greater, first, second, "Maximum") + Kernels.Binary(BinaryOp.Equal, first, second, "Maximum") * 0.5f;
         if (n.NeedsA) n.AddToA(Kernels.Unbroadcast(g * toA, n.A.Shape));
         if (n.NeedsB) n.AddToB(Kernels.Unbroadcast(g * (1f - toA), n.B!.Shape));
     }

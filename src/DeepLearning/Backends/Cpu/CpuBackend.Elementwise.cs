@@ -30,6 +30,11 @@ public sealed partial class CpuBackend
             case UnaryOp.PowScalar: TensorPrimitives.Pow(xs, alpha, ys); break;
             case UnaryOp.RDivScalar: TensorPrimitives.Divide(alpha, xs, ys); break;
             case UnaryOp.RPowScalar: TensorPrimitives.Pow(alpha, xs, ys); break;
+            case UnaryOp.Elu: SimdLoops.Map<EluOp>(xs, ys, alpha); break;
+            case UnaryOp.Gelu: SimdLoops.Map<GeluOp>(xs, ys, alpha); break;
+            case UnaryOp.Swish: SimdLoops.Map<SwishOp>(xs, ys, alpha); break;
+            case UnaryOp.Softplus: SimdLoops.Map<SoftplusOp>(xs, ys, alpha); break;
+            case UnaryOp.HardSigmoid: SimdLoops.Map<HardSigmoidOp>(xs, ys, alpha); break;
             default: throw new NotSupportedException($"CPU backend: unary op {op} is not implemented");
         }
     }
@@ -58,6 +63,11 @@ public sealed partial class CpuBackend
             case UnaryOp.LeakyRelu: SimdLoops.Backward<LeakyReluBackward>(xs, ys, gs, ds, alpha); break;
             case UnaryOp.RDivScalar: SimdLoops.Backward<RDivBackward>(xs, ys, gs, ds, alpha); break;
             case UnaryOp.RPowScalar: SimdLoops.Backward<RPowBackward>(xs, ys, gs, ds, MathF.Log(alpha)); break;
+            case UnaryOp.Elu: SimdLoops.Backward<EluBackward>(xs, ys, gs, ds, alpha); break;
+            case UnaryOp.Gelu: SimdLoops.Backward<GeluBackward>(xs, ys, gs, ds, alpha); break;
+            case UnaryOp.Swish: SimdLoops.Backward<SwishBackward>(xs, ys, gs, ds, alpha); break;
+            case UnaryOp.Softplus: SimdLoops.Backward<SigmoidOfXBackward>(xs, ys, gs, ds, alpha); break;
+            case UnaryOp.HardSigmoid: SimdLoops.Backward<HardSigmoidBackward>(xs, ys, gs, ds, alpha); break;
             case UnaryOp.PowScalar:
                 // d/dx xᵅ = α·xᵅ⁻¹, computed directly rather than as α·y/x, which is 0/0 at x = 0.
                 TensorPrimitives.Pow(xs, alpha - 1f, ds);

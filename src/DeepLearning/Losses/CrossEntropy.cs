@@ -1,0 +1,85 @@
+namespace DeepLearning;
+
+// Categorical cross-entropies. Per sample (the last axis holds the classes): −Σ_k y_k · ln p_k. With label smoothing s
+// the target becomes (1 − s)·y + s/K (PyTorch's and Flux's convention). The mean is over samples, as PyTorch and Flux.
+public static partial class Losses
+{
+    /// <summary>
+    /// Cross-entropy of probabilities (a softmax's output) and one-hot or soft targets: per sample
+    /// <c>−Σₖ yₖ·ln max(ŷₖ, ε)</c> over the last axis.
+    /// </summary>
+    /// <param name="prediction">ŷ <c>[batch, classes]</c> (or <c>[classes]</c>), rows of probabilities.</param>
+    /// <param name="target">y of the same shape, rows summing to 1.</param>
+    /// <param name="reduction">Mean (default) or sum over samples, or None for the per-sample losses <c>[batch]</c>.</param>
+    /// <param name="labelSmoothing">s in [0, 1): the target becomes <c>(1 − s)·y + s/K</c>.</param>
+    /// <param name="epsilon">Floor of ŷ inside the logarithm.</param>
+    /// <exception cref="ArgumentException">The shapes differ, ŷ is a scalar, or s is outside [0, 1).</exception>
+    public static Tensor CrossEntropy(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f, float epsilon = 1e-7f)
+    {
+        SameShape("CrossEntropy", prediction, target);
+        var y = Smooth("CrossEntropy", prediction, target, labelSmoothing);
+        return Reduce(-(y * Tensor.Maximum(prediction, epsilon).Log()).Sum(-1), reduction, "CrossEntropy");
+    }
+
+    /// <summary>Cross-entropy of probabilities with class indices as targets (PyTorch's form): <c>−ln ŷ[i, classes[i]]</c> per sample.</summary>
+    /// <param name="prediction">ŷ <c>[batch, classes]</c> (or <c>[classes]</c> with one index).</param>
+    /// <param name="classes">The class of each sample, in [0, classes).</param>
+    /// <param name="reduction">Mean (default) or sum over samples, or None.</param>
+    /// <param name="labelSmoothing">s in [0, 1), as in the one-hot form.</param>
+    /// <param name="epsilon">Floor of ŷ inside the logarithm.</param>
+    /// <exception cref="ArgumentException">The number of indices is not the batch size, or an index is out of range.</exception>
+    public static Tensor CrossEntropy(Tensor prediction, int[] classes, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f, float epsilon = 1e-7f) =>
+        CrossEntropy(prediction, OneHot("CrossEntropy", prediction, classes), reduction, labelSmoothing, epsilon);
+
+    /// <summary>
+    /// Cross-entropy from logits (scores before the softmax), the form to train classifiers with: per sample
+    /// <c>−Σₖ yₖ·logsoftmax(x)ₖ</c>, where log-softmax subtracts the row maximum, so it is finite for any logits and never
+    /// takes the log of a probability rounded to 0. Gradient <c>softmax(x) − y</c> per sample.
+    /// </summary>
+    /// <param name="prediction">Logits x <c>[batch, classes]</c> (or <c>[classes]</c>).</param>
+    /// <param name="target">y of the same shape: one-hot or soft targets.</param>
+    /// <param name="reduction">Mean (default) or sum over samples, or None for the per-sample losses.</param>
+    /// <param name="labelSmoothing">s in [0, 1): the target becomes <c>(1 − s)·y + s/K</c>.</param>
+    /// <exception cref="ArgumentException">The shapes differ, x is a scalar, or s is outside [0, 1).</exception>
+    public static Tensor LogitCrossEntropy(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f)
+    {
+        SameShape("LogitCrossEntropy", prediction, target);
+        var y = Smooth("LogitCrossEntropy", prediction, target, labelSmoothing);
+        return Reduce(-(y * prediction.LogSoftmax()).Sum(-1), reduction, "LogitCrossEntropy");
+    }
+
+    /// <summary>Cross-entropy from logits with class indices as targets (PyTorch's <c>nn.CrossEntropyLoss</c>): <c>−logsoftmax(x)[i, classes[i]]</c>.</summary>
+    /// <param name="prediction">Logits x <c>[batch, classes]</c> (or <c>[classes]</c> with one index).</param>
+    /// <param name="classes">The class of each sample, in [0, classes).</param>
+    /// <param name="reduction">Mean (default) or sum over samples, or None.</param>
+    /// <param name="labelSmoothing">s in [0, 1), as in the one-hot form.</param>
+    /// <exception cref="ArgumentException">The number of indices is not the batch size, or an index is out of range.</exception>
+    public static Tensor LogitCrossEntropy(Tensor prediction, int[] classes, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f) =>
+        LogitCrossEntropy(prediction, OneHot("LogitCrossEntropy", prediction, classes), reduction, labelSmoothing);
+
+    private static Tensor Smooth(string loss, Tensor prediction, Tensor target, float s)
+    {
+        if (prediction.Rank == 0) throw new ArgumentException($"{loss}: prediction is a scalar, expected [batch, classes] or [classes]");
+        if (!(s >= 0f && s < 1f)) throw new ArgumentException($"{loss}: label smoothing {s} is outside [0, 1)");
+        return s == 0f ? target : target * (1f - s) + s / prediction.Shape[-1];
+    }
+
+    private static Tensor OneHot(string loss, Tensor prediction, int[] classes)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(classes);
+        if (prediction.Rank is not (1 or 2))
+            throw new ArgumentException($"{loss}: class indices need a prediction of [batch, classes] or [classes], got {prediction.Shape}");
+        int k = prediction.Shape[-1], n = prediction.Rank == 2 ? prediction.Shape[0] : 1;
+        if (classes.Length != n)
+            throw new ArgumentException($"{loss}: {classes.Length} class indices for a prediction of {prediction.Shape} ({n} samples)");
+        var data = new float[n * k];
+        for (int i = 0; i < n; i++)
+        {
+            if ((uint)classes[i] >= (uint)k)
+                throw new ArgumentException($"{loss}: class index {classes[i]} of sample {i} is outside [0, {k})");
+            data[i * k + classes[i]] = 1f;
+        }
+        return Tensor.FromSpan(data, prediction.Shape, prediction.Device);
+    }
+}

@@ -1,0 +1,107 @@
+namespace DeepLearning;
+
+/// <summary>
+/// Loss functions of one signature, <c>Loss(prediction, target, reduction)</c> (extra hyper-parameters after it), each
+/// composed from differentiable ops. Prediction and target must have the same shape (no broadcasting, which would hide
+/// a <c>[32, 1]</c> vs <c>[32]</c> mistake), except for the class-index overloads. Stable fused forms have their own
+/// names: prefer <see cref="LogitCrossEntropy(Tensor, Tensor, Reduction, float)"/> and
+/// <see cref="LogitBinaryCrossEntropy"/> on raw scores over a softmax or sigmoid followed by the probability form.
+/// </summary>
+public static partial class Losses
+{
+    /// <summary>Mean squared error: element-wise <c>(ŷ − y)²</c>, reduced.</summary>
+    /// <param name="prediction">ŷ, any shape.</param>
+    /// <param name="target">y, the shape of ŷ.</param>
+    /// <param name="reduction">Mean (default) or sum over all elements, or None for the element-wise losses.</param>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static Tensor Mse(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        SameShape("Mse", prediction, target);
+        return Reduce((prediction - target).Square(), reduction, "Mse");
+    }
+
+    /// <summary>Mean absolute error: element-wise <c>|ŷ − y|</c>, reduced.</summary>
+    /// <inheritdoc cref="Mse" path="/param"/>
+    /// <exception cref="ArgumentException">The shapes differ.</exception>
+    public static Tensor Mae(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        SameShape("Mae", prediction, target);
+        return Reduce((prediction - target).Abs(), reduction, "Mae");
+    }
+
+    /// <summary>
+    /// Huber loss: element-wise, with <c>d = |ŷ − y|</c>, <c>d²/2</c> for d ≤ δ and <c>δ(d − δ/2)</c> beyond (quadratic
+    /// near 0, linear in the tails). Computed as <c>q²/2 + δ(d − q)</c>, <c>q = min(d, δ)</c>.
+    /// </summary>
+    /// <param name="prediction">ŷ, any shape.</param>
+    /// <param name="target">y, the shape of ŷ.</param>
+    /// <param name="reduction">Mean (default) or sum over all elements, or None for the element-wise losses.</param>
+    /// <param name="delta">δ &gt; 0, where the loss turns linear.</param>
+    /// <exception cref="ArgumentException">The shapes differ, or δ is not positive.</exception>
+    public static Tensor Huber(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean, float delta = 1f)
+    {
+        SameShape("Huber", prediction, target);
+        if (!(delta > 0f) || !float.IsFinite(delta)) throw new ArgumentException($"Huber: δ must be positive and finite, got {delta}", nameof(delta));
+        var d = (prediction - target).Abs();
+        var q = Tensor.Minimum(d, delta);
+        return Reduce(q.Square() * 0.5f + (d - q) * delta, reduction, "Huber");
+    }
+
+    /// <summary>
+    /// Binary cross-entropy of probabilities: element-wise <c>−[y·ln p + (1 − y)·ln(1 − p)]</c> with
+    /// <c>p = clamp(ŷ, ε, 1 − ε)</c>, so a prediction of exactly 0 or 1 gives a large finite loss rather than ∞.
+    /// </summary>
+    /// <param name="prediction">ŷ, probabilities in [0, 1] (a sigmoid's output).</param>
+    /// <param name="target">y in [0, 1], the shape of ŷ.</param>
+    /// <param name="reduction">Mean (default) or sum over all elements, or None.</param>
+    /// <param name="epsilon">The clamp ε.</param>
+    /// <exception cref="ArgumentException">The shapes differ, or a target lies outside [0, 1].</exception>
+    public static Tensor BinaryCrossEntropy(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean, float epsilon = 1e-7f)
+    {
+        SameShape("BinaryCrossEntropy", prediction, target);
+        TargetInUnitInterval("BinaryCrossEntropy", target);
+        var p = Tensor.Minimum(Tensor.Maximum(prediction, epsilon), 1f - epsilon);
+        return Reduce(-(target * p.Log() + (1f - target) * (1f - p).Log()), reduction, "BinaryCrossEntropy");
+    }
+
+    /// <summary>
+    /// Binary cross-entropy from logits x (before the sigmoid), stable for any x: element-wise
+    /// <c>max(x, 0) − x·y + ln(1 + e^−|x|)</c> = <c>softplus(x) − x·y</c>, equal to BCE of σ(x) without its rounding.
+    /// Gradient <c>σ(x) − y</c>.
+    /// </summary>
+    /// <param name="prediction">Logits x.</param>
+    /// <param name="target">y in [0, 1], the shape of x.</param>
+    /// <param name="reduction">Mean (default) or sum over all elements, or None.</param>
+    /// <exception cref="ArgumentException">The shapes differ, or a target lies outside [0, 1].</exception>
+    public static Tensor LogitBinaryCrossEntropy(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        SameShape("LogitBinaryCrossEntropy", prediction, target);
+        TargetInUnitInterval("LogitBinaryCrossEntropy", target);
+        return Reduce(prediction.Softplus() - prediction * target, reduction, "LogitBinaryCrossEntropy");
+    }
+
+    private static void SameShape(string loss, Tensor prediction, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(target);
+        if (prediction.Shape != target.Shape)
+            throw new ArgumentException($"{loss}: prediction {prediction.Shape} and target {target.Shape} have different shapes");
+    }
+
+    private static void TargetInUnitInterval(string loss, Tensor target)
+    {
+        if (target.Length == 0) return;
+        using var noGrad = Autodiff.NoGrad();
+        float lo = target.Min().Item(), hi = target.Max().Item();
+        if (!(lo >= 0f && hi <= 1f))
+            throw new ArgumentException($"{loss}: targets must lie in [0, 1], found values in [{lo}, {hi}]");
+    }
+
+    private static Tensor Reduce(Tensor losses, Reduction reduction, string loss) => reduction switch
+    {
+        Reduction.Mean => losses.Mean(),
+        Reduction.Sum => losses.Sum(),
+        Reduction.None => losses,
+        _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{loss}: unknown reduction"),
+    };
+}

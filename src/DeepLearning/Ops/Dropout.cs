@@ -1,0 +1,38 @@
+using DeepLearning.Backends;
+
+namespace DeepLearning;
+
+// Inverted dropout as a product with a constant mask: the mask is drawn from the counter-based generator (so a
+// (seed, counter) pair names one mask on every device) and pre-scaled by 1/(1 − p), so evaluation needs no rescale.
+// The recorded op is the ordinary Multiply, whose rule already gives dx = dy · mask.
+public partial class Tensor
+{
+    /// <summary>
+    /// Inverted dropout: each element is zeroed with probability <paramref name="p"/> and the survivors are scaled by
+    /// <c>1/(1 − p)</c>, so the expectation is unchanged. Element i is kept when <c>u_i ≥ p</c>, <c>u_i</c> being element
+    /// <c>counter + i</c> of the uniform Philox stream of <paramref name="seed"/>.
+    /// </summary>
+    /// <param name="p">Drop probability in [0, 1).</param>
+    /// <param name="seed">Seed of the mask.</param>
+    /// <param name="counter">Position in the seed's stream; give each call its own so masks differ between calls.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>
+    public Tensor Dropout(float p, ulong seed, ulong counter)
+    {
+        if (!(p >= 0f && p < 1f))
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout: probability {p} is outside [0, 1)");
+        var mask = DropoutMask(Shape, Device, p, seed, counter);
+        return this * mask;
+    }
+
+    /// <summary>The mask <c>(u ≥ p) / (1 − p)</c> of <paramref name="shape"/>.</summary>
+    internal static Tensor DropoutMask(Shape shape, Device device, float p, ulong seed, ulong counter)
+    {
+        var u = Create(shape, device);
+        u.Backend.RandomUniform(u.Buffer, u.Offset, u.Length, seed, counter, 0f, 1f);
+        var keep = Kernels.Binary(BinaryOp.GreaterEqual, u, Full(Shape.Scalar, p, device), "Dropout");
+        var mask = Kernels.Unary(UnaryOp.MulScalar, 1f / (1f - p), keep);
+        u.Dispose();
+        keep.Dispose();
+        return mask;
+    }
+}

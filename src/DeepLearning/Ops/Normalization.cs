@@ -1,0 +1,118 @@
+using System.Collections;
+
+namespace DeepLearning;
+
+// Batch normalisation over axis 1 (features of [N, C], channels of [N, C, H, W]). The training form is one op with a
+// hand-written rule: composed from primitives it would record ~10 nodes and keep their intermediates alive, while the
+// closed form needs only x̂ and 1/σ. Evaluation with running statistics is an affine map, composed from recorded ops.
+public partial class Tensor
+{
+    /// <summary>
+    /// Batch normalisation over axis 1 (PyTorch's <c>F.batch_norm</c>). Training: per channel c,
+    /// <c>y = γ_c (x − μ_c) / √(σ²_c + ε) + β_c</c> with the batch mean μ and biased variance σ² over every axis but 1,
+    /// and the running statistics, when given, updated in place:
+    /// <c>running_mean ← (1 − momentum)·running_mean + momentum·μ</c>, <c>running_var</c> likewise with the unbiased
+    /// variance <c>σ²·m/(m − 1)</c> (m values per channel). Evaluation: the same map with the running statistics.
+    /// </summary>
+    /// <param name="x">Input <c>[N, C]</c> or <c>[N, C, …]</c>.</param>
+    /// <param name="runningMean">Running mean <c>[C]</c> (required for evaluation, optional for training).</param>
+    /// <param name="runningVar">Running variance <c>[C]</c>, like <paramref name="runningMean"/>.</param>
+    /// <param name="weight">Scale γ <c>[C]</c>.</param>
+    /// <param name="bias">Shift β <c>[C]</c>.</param>
+    /// <param name="training">Whether to normalise with the batch statistics (and update the running ones).</param>
+    /// <param name="momentum">Weight of the new batch in the running averages.</param>
+    /// <param name="epsilon">Added to the variance for stability.</param>
+    /// <exception cref="ArgumentException">Shapes do not fit, running statistics are missing in evaluation, or a channel
+    /// has a single value in training (its variance is undefined).</exception>
+    public static Tensor BatchNorm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor weight, Tensor bias,
+        bool training, float momentum = 0.1f, float epsilon = 1e-5f)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(bias);
+        if (x.Rank < 2) throw new ArgumentException($"BatchNorm: input {x.Shape} needs a batch axis and a channel axis ([N, C] or [N, C, …])");
+        int n = x.Shape[0], c = x.Shape[1], s = x.Shape.Product(2, x.Rank), m = n * s;
+        var channel = new Shape(c);
+        foreach (var (name, t) in new[] { ("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar) })
+            if (t is not null && t.Shape != channel)
+                throw new ArgumentException($"BatchNorm: {name} has shape {t.Shape}, expected {channel} for input {x.Shape}");
+        var cs = new Shape(1, c, 1);
+        if (!training)
+        {
+            if (runningMean is null || runningVar is null)
+                throw new ArgumentException("BatchNorm: evaluation needs the running mean and variance");
+            var scale = weight.Reshape(cs) / (runningVar.Reshape(cs) + epsilon).Sqrt();
+            return ((x.Reshape(n, c, s) - runningMean.Reshape(cs)) * scale + bias.Reshape(cs)).Reshape(x.Shape);
+        }
+        if (m < 2) throw new ArgumentException($"BatchNorm: expected more than 1 value per channel when training, got input {x.Shape}");
+
+        Tensor y, xHat, invStd;
+        using (Autodiff.NoGrad())
+        {
+            var x3 = x.Reshape(n, c, s);
+            var mean = x3.Mean([0, 2], keepDims: true);
+            var centered = x3 - mean;
+            var variance = centered.Square().Mean([0, 2], keepDims: true);
+            invStd = 1f / (variance + epsilon).Sqrt();
+            xHat = centered * invStd;
+            y = (xHat * weight.Reshape(cs) + bias.Reshape(cs)).Reshape(x.Shape);
+            // The running statistics see the batch statistics as constants (no gradient flows into buffers).
+            if (runningMean is not null) UpdateInPlace(runningMean, runningMean * (1f - momentum) + mean.Reshape(channel) * momentum);
+            if (runningVar is not null) UpdateInPlace(runningVar, runningVar * (1f - momentum) + variance.Reshape(channel) * (momentum * m / (m - 1f)));
+        }
+        Tape.Record(y, new BatchNormSaved(x, weight, bias, xHat, invStd), BatchNormRule);
+        return y;
+    }
+
+    /// <summary>Overwrites <paramref name="target"/>'s elements with <paramref name="value"/>'s (same shape).</summary>
+    internal static void UpdateInPlace(Tensor target, Tensor value) =>
+        target.Backend.CopyBlocks(value.Buffer, value.Offset, 0, target.Buffer, target.Offset, 0, target.Length, 1);
+
+    /// <summary>A tensor that belongs to no scope (layer buffers such as running statistics), holding <paramref name="value"/>'s elements.</summary>
+    internal static Tensor Persistent(Tensor value, string? name)
+    {
+        var t = new Tensor(value.Shape, value.Device, value.Backend.Allocate(value.Length), 0, scoped: false) { Name = name };
+        UpdateInPlace(t, value);
+        return t;
+    }
+
+    // With g the output gradient and means over the m values of a channel:
+    //   dβ = Σ g,  dγ = Σ g·x̂,  dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂))
+    // (the last two terms are the gradient flowing through μ and σ², which depend on every x of the channel).
+    private static readonly BackwardRule BatchNormRule = static (node, g) =>
+    {
+        var saved = (BatchNormSaved)node.State!;
+        var (x, weight, bias) = (saved[0], saved[1], saved[2]);
+        int n = x.Shape[0], c = x.Shape[1], m = x.Length / c;
+        var g3 = g.Reshape(n, c, x.Length / (n * c));
+        var dBeta = g3.Sum([0, 2]);
+        var dGamma = (g3 * saved.XHat).Sum([0, 2]);
+        var tape = Tape.Current!;
+        if (node.NeedsA)
+        {
+            var cs = new Shape(1, c, 1);
+            var dx = weight.Reshape(cs) * saved.InvStd * (g3 - dBeta.Reshape(cs) / m - saved.XHat * (dGamma.Reshape(cs) / m));
+            tape.Accumulate(x, dx.Reshape(x.Shape));
+        }
+        tape.Accumulate(weight, dGamma);
+        tape.Accumulate(bias, dBeta);
+    };
+
+    /// <summary>The inputs of a recorded batch norm (x, γ, β, as the tape expects of a many-input op) and what its rule needs.</summary>
+    private sealed class BatchNormSaved(Tensor x, Tensor weight, Tensor bias, Tensor xHat, Tensor invStd) : IReadOnlyList<Tensor>
+    {
+        private readonly Tensor[] _inputs = [x, weight, bias];
+
+        public Tensor XHat { get; } = xHat;
+
+        public Tensor InvStd { get; } = invStd;
+
+        public int Count => _inputs.Length;
+
+        public Tensor this[int index] => _inputs[index];
+
+        public IEnumerator<Tensor> GetEnumerator() => ((IEnumerable<Tensor>)_inputs).GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => _inputs.GetEnumerator();
+    }
+}

@@ -1,0 +1,97 @@
+namespace DeepLearning.Tests.Layers;
+
+// One row per layer configuration; every row is gradient-checked w.r.t. its input and every parameter (randomised
+// first, so γ = 1, β = 0 and zero biases do not hide errors), and has its named parameters and buffers listed.
+public class LayerTests
+{
+    private static readonly (string Name, Func<Layer> Make, int[] Input, LayerMode Mode, string[] Parameters, string[] Buffers)[] Rows =
+    [
+        ("Dense", () => new Dense(3, 4, Activations.Tanh, seed: 1), [5, 3], LayerMode.Auto, ["weight", "bias"], []),
+        ("Dense without bias", () => new Dense(3, 2, bias: false, seed: 2), [4, 3], LayerMode.Auto, ["weight"], []),
+        ("Dense on a vector", () => new Dense(3, 2, Activations.Sigmoid, seed: 3), [3], LayerMode.Auto, ["weight", "bias"], []),
+        ("Dense on rank 3", () => new Dense(3, 2, seed: 4), [2, 4, 3], LayerMode.Auto, ["weight", "bias"], []),
+        ("Chain with a function", () => new Chain(new Dense(3, 4, Activations.Tanh, seed: 5), (Func<Tensor, Tensor>)Activations.Softmax, new Dense(4, 2, seed: 6)),
+            [5, 3], LayerMode.Auto, ["0.weight", "0.bias", "2.weight", "2.bias"], []),
+        ("Nested chain", () => new Chain(new Chain(new Dense(3, 3, Activations.Gelu, seed: 7)), new Dense(3, 2, seed: 8)),
+            [4, 3], LayerMode.Auto, ["0.0.weight", "0.0.bias", "1.weight", "1.bias"], []),
+        ("BatchNorm training [N,C]", () => new BatchNorm(3), [6, 3], LayerMode.Train, ["weight", "bias"], ["running_mean", "running_var"]),
+        ("BatchNorm training [N,C,H,W]", () => new BatchNorm(2), [3, 2, 2, 3], LayerMode.Train, ["weight", "bias"], ["running_mean", "running_var"]),
+        ("BatchNorm evaluation", () => new BatchNorm(3), [4, 3], LayerMode.Test, ["weight", "bias"], ["running_mean", "running_var"]),
+        ("Dropout evaluation", () => new Dropout(0.5f, seed: 9), [4, 3], LayerMode.Test, [], []),
+        ("Chain Dense-BatchNorm-Dropout-Dense", () => new Chain(new Dense(3, 4, seed: 10), new BatchNorm(4), new Dropout(0.3f, seed: 11), new Dense(4, 2, Activations.Swish, seed: 12)),
+            [5, 3], LayerMode.Test, ["0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias"], ["1.running_mean", "1.running_var"]),
+    ];
+
+    public static TheoryData<string> Names() => [.. Rows.Select(r => r.Name)];
+
+    private static (Layer Layer, Tensor Input) Build(string name, ulong seed)
+    {
+        var row = Rows.Single(r => r.Name == name);
+        var layer = row.Make();
+        _ = row.Mode switch { LayerMode.Train => layer.TrainMode(), LayerMode.Test => layer.TestMode(), _ => layer.AutoMode() };
+        foreach (var p in layer.Parameters()) p.Assign(LayerTesting.Random(p.Shape.ToArray(), seed++, -1.5f, 1.5f));
+        return (layer, LayerTesting.Random(row.Input, seed, -2f, 2f));
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Gradients_match_finite_differences_for_input_and_every_parameter(string name)
+    {
+        var (layer, x) = Build(name, 21);
+        var result = GradientCheck.Run(() => LayerTesting.WeightedSum(layer.Forward(x)), [x, .. layer.Parameters()]);
+        Assert.True(result.Passed, $"{name}: {result}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Parameters_and_buffers_are_named_in_state_dict_order(string name)
+    {
+        var row = Rows.Single(r => r.Name == name);
+        var layer = row.Make();
+        Assert.Equal(row.Parameters, layer.NamedParameters().Select(p => p.Key));
+        Assert.Equal(row.Buffers, layer.NamedBuffers().Select(p => p.Key));
+        Assert.Equal(layer.NamedParameters().Select(p => p.Value), layer.Parameters());
+        Assert.Equal(layer.Parameters().Sum(p => p.Length), layer.ParameterCount);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Forward_keeps_no_tensor_beyond_its_scope(string name)
+    {
+        var (layer, x) = Build(name, 5);
+        using var scope = TensorScope.Begin();
+        var y = layer.Forward(x);
+        Assert.True(y.Length > 0);
+        scope.Dispose();
+        Assert.False(x.IsDisposed);
+        Assert.All(layer.Parameters(), p => Assert.False(p.IsDisposed));
+        Assert.All(layer.NamedBuffers(), b => Assert.False(b.Value.IsDisposed));
+    }
+
+    [Fact]
+    public void Mode_is_set_for_a_whole_model_and_auto_follows_recording()
+    {
+        var bn = new BatchNorm(2);
+        var model = new Chain(new Dense(2, 2, seed: 1), new Chain(bn));
+        Assert.Equal(LayerMode.Auto, bn.Mode);
+        Assert.False(bn.IsTraining);
+        var x = Tensor.Ones(3, 2);
+        bool seen = false;
+        Autodiff.Gradient(() => { seen = bn.IsTraining; return model.Forward(x).Sum(); }, model.Parameters());
+        Assert.True(seen);
+        Autodiff.Gradient(() =>
+        {
+            using (Autodiff.NoGrad()) seen = bn.IsTraining;
+            return model.Forward(x).Sum();
+        }, model.Parameters());
+        Assert.False(seen);
+        Assert.Same(model, model.TrainMode());
+        Assert.True(bn.IsTraining);
+        model.TestMode();
+        Assert.Equal(LayerMode.Test, bn.Mode);
+        Autodiff.Gradient(() => { seen = bn.IsTraining; return model.Forward(x).Sum(); }, model.Parameters());
+        Assert.False(seen);
+        model.AutoMode();
+        Assert.Equal(LayerMode.Auto, bn.Mode);
+    }
+}
