@@ -11,6 +11,7 @@ public class CpuBackendElementwiseTests
 {
     private const int MaxLength = 256;
     private const double Rel = 1e-5, Abs = 1e-6;
+    private static readonly double GeluC = Math.Sqrt(2 / Math.PI);
 
     /// <summary>The α each op is tested with, the domain of its input, f(x, α) and f′(x, α) in double.</summary>
     private static (float Alpha, double Lo, double Hi, Func<double, double, double> F, Func<double, double, double> D) Spec(UnaryOp op) => op switch
@@ -32,6 +33,16 @@ public class CpuBackendElementwiseTests
         UnaryOp.PowScalar => (2.5f, 0.05, 3, Math.Pow, (x, a) => a * Math.Pow(x, a - 1)),
         UnaryOp.RDivScalar => (3f, 0.2, 3, (x, a) => a / x, (x, a) => -a / (x * x)),
         UnaryOp.RPowScalar => (1.7f, -3, 3, (x, a) => Math.Pow(a, x), (x, a) => Math.Pow(a, x) * Math.Log(a)),
+        UnaryOp.Elu => (0.7f, -4, 3, (x, a) => x > 0 ? x : a * (Math.Exp(x) - 1), (x, a) => x > 0 ? 1 : a * Math.Exp(x)),
+        UnaryOp.Gelu => (0f, -5, 5, (x, a) => 0.5 * x * (1 + Math.Tanh(GeluC * (x + 0.044715 * x * x * x))),
+            (x, a) =>
+            {
+                double t = Math.Tanh(GeluC * (x + 0.044715 * x * x * x));
+                return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GeluC * (1 + 3 * 0.044715 * x * x);
+            }),
+        UnaryOp.Swish => (0f, -6, 6, (x, a) => x / (1 + Math.Exp(-x)), (x, a) => 1 / (1 + Math.Exp(-x)) + x * Math.Exp(-x) / ((1 + Math.Exp(-x)) * (1 + Math.Exp(-x)))),
+        UnaryOp.Softplus => (0f, -8, 8, (x, a) => Math.Log(1 + Math.Exp(x)), (x, a) => 1 / (1 + Math.Exp(-x))),
+        UnaryOp.HardSigmoid => (0f, -5, 5, (x, a) => Math.Clamp(x / 6 + 0.5, 0, 1), (x, a) => x > -3 && x < 3 ? 1.0 / 6 : 0),
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "no reference for this op: add a row"),
     };
 
