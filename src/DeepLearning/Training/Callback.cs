@@ -1,7 +1,7 @@
 namespace DeepLearning;
 
 /// <summary>
-/// Hooks into <see cref="Trainer.Fit"/> (Keras's callbacks). Override the events you need; each receives the
+/// Hooks into <c>Trainer.Fit</c> (Keras's callbacks). Override the events you need; each receives the
 /// <see cref="FitContext"/>, through which a callback can read the model, change the learning rate or stop training.
 /// </summary>
 public abstract class Callback
@@ -19,7 +19,7 @@ public abstract class Callback
     public virtual void OnTrainEnd(FitContext context) { }
 }
 
-/// <summary>The state of a <see cref="Trainer.Fit"/> run that callbacks see.</summary>
+/// <summary>The state of a <c>Trainer.Fit</c> run that callbacks see.</summary>
 public sealed class FitContext
 {
     internal FitContext(Layer model, Optimizer optimizer, History history, int epochs)

@@ -1,7 +1,7 @@
 namespace DeepLearning;
 
 /// <summary>
-/// Stops <see cref="Trainer.Fit"/> when a monitored quantity has not improved for <c>patience</c> epochs (Keras's
+/// Stops <c>Trainer.Fit</c> when a monitored quantity has not improved for <c>patience</c> epochs (Keras's
 /// <c>EarlyStopping</c>): an epoch improves when it beats the best so far by more than <c>minDelta</c>. With
 /// <c>restoreBestWeights</c>, the parameters of the best epoch are copied back when training ends.
 /// </summary>

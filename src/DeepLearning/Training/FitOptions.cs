@@ -1,6 +1,6 @@
 namespace DeepLearning;
 
-/// <summary>The options of <see cref="Trainer.Fit"/> beyond the model, loss, data and optimizer.</summary>
+/// <summary>The options of <c>Trainer.Fit</c> beyond the model, loss, data and optimizer.</summary>
 public sealed class FitOptions
 {
     /// <summary>Number of passes over the training data (default 1).</summary>
@@ -8,6 +8,13 @@ public sealed class FitOptions
 
     /// <summary>Batches evaluated after each epoch, without updating, giving <c>val_loss</c> and <c>val_&lt;metric&gt;</c>.</summary>
     public IEnumerable<(Tensor X, Tensor Y)>? ValidationData { get; init; }
+
+    /// <summary>
+    /// With the array overload of <see cref="Trainer.Fit(Layer, Func{Tensor, Tensor, Tensor}, Tensor, Tensor, Optimizer, int, FitOptions?)"/>:
+    /// the fraction of samples, taken from the end before any shuffling (as Keras' <c>validation_split</c>), held out
+    /// as validation data. 0 (the default) holds out nothing.
+    /// </summary>
+    public float ValidationSplit { get; init; }
 
     /// <summary>Metrics computed on each batch's predictions (and on the validation data), averaged by samples.</summary>
     public IReadOnlyList<Metric> Metrics { get; init; } = [];
@@ -19,7 +26,7 @@ public sealed class FitOptions
     public IProgress<TrainingProgress>? Progress { get; init; }
 }
 
-/// <summary>A named function of a batch's predictions and targets, averaged over samples by <see cref="Trainer.Fit"/>.</summary>
+/// <summary>A named function of a batch's predictions and targets, averaged over samples by <c>Trainer.Fit</c>.</summary>
 /// <param name="name">The key in <see cref="History"/> (<c>accuracy</c>; validation adds <c>val_</c>).</param>
 /// <param name="compute">Computes the metric's mean over a batch from (ŷ, y).</param>
 /// <exception cref="ArgumentException">The name is empty, or is <c>loss</c> or <c>lr</c>.</exception>

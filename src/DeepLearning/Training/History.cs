@@ -4,7 +4,7 @@ using System.Text;
 namespace DeepLearning;
 
 /// <summary>
-/// The numbers of each epoch of <see cref="Trainer.Fit"/> (Keras's <c>History</c>): one column per key
+/// The numbers of each epoch of <c>Trainer.Fit</c> (Keras's <c>History</c>): one column per key
 /// (<c>loss</c>, metrics, <c>val_loss</c>, <c>lr</c> …), one row per epoch. A key missing in an epoch reads NaN.
 /// </summary>
 public sealed class History
@@ -33,7 +33,7 @@ public sealed class History
     /// <summary>Whether <paramref name="key"/> was recorded.</summary>
     public bool Contains(string key) => _columns.ContainsKey(key);
 
-    /// <summary>Appends an epoch's numbers (used by <see cref="Trainer.Fit"/> and by custom loops).</summary>
+    /// <summary>Appends an epoch's numbers (used by <c>Trainer.Fit</c> and by custom loops).</summary>
     /// <param name="epoch">The epoch, from 0.</param>
     /// <param name="values">Its numbers by key.</param>
     public void Append(int epoch, IReadOnlyDictionary<string, double> values)
