@@ -50,21 +50,18 @@ internal sealed class TapeNode
 internal sealed class Tape
 {
     [ThreadStatic] private static Tape? _current;
+    // Ended tapes of this thread, kept so a training loop reuses their node lists instead of allocating new ones.
+    [ThreadStatic] private static Stack<Tape>? _free;
     private static int _lastId;
     private readonly List<TapeNode> _nodes = [];
     private int _count;
 
-    private Tape(Tape? parent)
-    {
-        Parent = parent;
-        Id = Interlocked.Increment(ref _lastId);
-    }
-
     public static Tape? Current => _current;
 
-    public int Id { get; }
+    /// <summary>Unique per use of the tape, so tensors tracked in an earlier use are not mistaken for this one's.</summary>
+    public int Id { get; private set; }
 
-    public Tape? Parent { get; }
+    public Tape? Parent { get; private set; }
 
     /// <summary>While paused (no-grad scopes, the backward pass itself), nothing records.</summary>
     public int Paused { get; set; }
@@ -75,15 +72,21 @@ internal sealed class Tape
 
     public static Tape Push()
     {
-        var t = new Tape(_current);
+        var t = _free is { Count: > 0 } free ? free.Pop() : new Tape();
+        t.Parent = _current;
+        t.Id = Interlocked.Increment(ref _lastId);
+        t.Paused = 0;
         _current = t;
         return t;
     }
 
+    /// <summary>Ends this tape (after <see cref="Reset"/>) and makes it available for reuse.</summary>
     public void Pop()
     {
         if (_current != this) throw new InvalidOperationException("Autodiff: tapes must end in the reverse order they began");
         _current = Parent;
+        Parent = null;
+        (_free ??= new Stack<Tape>()).Push(this);
     }
 
     /// <summary>Whether <paramref name="t"/> is tracked on this tape.</summary>
