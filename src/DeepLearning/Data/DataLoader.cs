@@ -21,7 +21,7 @@ namespace DeepLearning;
 /// foreach (var (x, y) in data) { … }
 /// </code>
 /// </example>
-public sealed class DataLoader : IEnumerable<(Tensor X, Tensor Y)>
+public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
 {
     private int _epochs;
 

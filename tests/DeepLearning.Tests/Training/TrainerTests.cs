@@ -105,6 +105,18 @@ public class TrainerTests
         Assert.True(reports[^1].SamplesPerSecond >= 0);
     }
 
+    [Fact]
+    public void Progress_knows_the_batch_count_of_a_DataLoader()
+    {
+        var model = new TinyLinear(3, 1, seed: 9);
+        var opt = new Descent(0f).Setup(model);
+        var (x, y) = TinyLinear.Problem(10, seed: 10);
+        var reports = new List<TrainingProgress>();
+        Trainer.Train((a, b) => TinyLinear.Mse(model.Forward(a), b), new DataLoader(x, y, batchSize: 4), opt, new Collect(reports));
+        Assert.All(reports, r => Assert.Equal(3, r.BatchesPerEpoch));
+        Assert.NotNull(reports[0].Remaining);
+    }
+
     /// <summary>Records reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>
     internal sealed class Collect(List<TrainingProgress> into) : IProgress<TrainingProgress>
     {
