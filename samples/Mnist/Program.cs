@@ -59,7 +59,7 @@ var opt = new Adam(1e-3f).Setup(model);
 opt.Schedule = new CosineDecay(1e-3f, decaySteps: epochs * trainData.Count, minimum: 1e-5f);   // per step, down to 1e-5
 var progress = new ConsoleProgress();
 
-var history = model.Fit(LogitCrossEntropy, trainData, opt, new FitOptions
+var history = model.Fit(Losses.LogitCrossEntropy, trainData, opt, new FitOptions
 {
     Epochs = epochs,
     ValidationData = testData,
@@ -79,6 +79,4 @@ float accuracy = Metrics.Accuracy(model.Forward(test.Images), test.Labels);
 Console.WriteLine(Invariant($"test accuracy: {accuracy:F4}"));
 return epochs >= 5 && accuracy < 0.975f ? 1 : 0;   // the sample's promise: at least 97.5% within 5 epochs
 
-// Losses.LogitCrossEntropy has optional arguments, so it is wrapped to the (ŷ, y) signature Fit takes.
-static Tensor LogitCrossEntropy(Tensor logits, Tensor target) => Losses.LogitCrossEntropy(logits, target);
 static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

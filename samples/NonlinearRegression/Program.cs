@@ -21,16 +21,14 @@ var model = new Chain(
     new Dense(64, 1, seed: 6));
 var opt = new Adam(1e-2f).Setup(model);
 
-var history = model.Fit(Mse, new DataLoader(train.X, train.Y, batchSize: 64, shuffle: true, seed: 7), opt,
+var history = model.Fit(Losses.Mse, new DataLoader(train.X, train.Y, batchSize: 64, shuffle: true, seed: 7), opt,
     new FitOptions { Epochs = epochs, ValidationData = new DataLoader(validation.X, validation.Y, batchSize: 256) });
 for (int e = 0; e < history.Count; e++)
     if (e == 0 || (e + 1) % 20 == 0)
         Console.WriteLine(Invariant($"epoch {e + 1,3}: train loss {history.Loss[e]:F5}, validation loss {history["val_loss"][e]:F5}"));
 
-var testLoss = model.Evaluate(Mse, [test])["loss"];
+var testLoss = model.Evaluate(Losses.Mse, [test])["loss"];
 Console.WriteLine(Invariant($"train loss: {history.Loss[^1]:F5}, validation loss: {history["val_loss"][^1]:F5} (noise variance {noise * noise:F5})"));
 Console.WriteLine(Invariant($"test loss: {testLoss:F5}"));
 
-// Losses.Mse has an optional reduction argument, so it is wrapped to the (ŷ, y) signature Fit takes.
-static Tensor Mse(Tensor prediction, Tensor target) => Losses.Mse(prediction, target);
 static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

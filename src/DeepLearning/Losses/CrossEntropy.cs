@@ -82,4 +82,16 @@ public static partial class Losses
         }
         return Tensor.FromSpan(data, prediction.Shape, prediction.Device);
     }
+
+    /// <summary>
+    /// <see cref="CrossEntropy(Tensor, Tensor, Reduction, float, float)"/> with its defaults (mean reduction): the
+    /// two-argument form a method group needs to stand as a loss function, as in <c>model.Fit(Losses.CrossEntropy, …)</c>.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor prediction, Tensor target) => CrossEntropy(prediction, target, Reduction.Mean);
+
+    /// <summary>
+    /// <see cref="LogitCrossEntropy(Tensor, Tensor, Reduction, float)"/> with its defaults (mean reduction): the
+    /// two-argument form a method group needs to stand as a loss function, as in <c>model.Fit(Losses.LogitCrossEntropy, …)</c>.
+    /// </summary>
+    public static Tensor LogitCrossEntropy(Tensor prediction, Tensor target) => LogitCrossEntropy(prediction, target, Reduction.Mean);
 }

@@ -5,7 +5,7 @@ namespace DeepLearning;
 /// composed from differentiable ops. Prediction and target must have the same shape (no broadcasting, which would hide
 /// a <c>[32, 1]</c> vs <c>[32]</c> mistake), except for the class-index overloads. Stable fused forms have their own
 /// names: prefer <see cref="LogitCrossEntropy(Tensor, Tensor, Reduction, float)"/> and
-/// <see cref="LogitBinaryCrossEntropy"/> on raw scores over a softmax or sigmoid followed by the probability form.
+/// <see cref="LogitBinaryCrossEntropy(Tensor, Tensor, Reduction)"/> on raw scores over a softmax or sigmoid followed by the probability form.
 /// </summary>
 public static partial class Losses
 {
@@ -21,7 +21,7 @@ public static partial class Losses
     }
 
     /// <summary>Mean absolute error: element-wise <c>|ŷ − y|</c>, reduced.</summary>
-    /// <inheritdoc cref="Mse" path="/param"/>
+    /// <inheritdoc cref="Mse(Tensor, Tensor, Reduction)" path="/param"/>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public static Tensor Mae(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
     {
@@ -104,4 +104,34 @@ public static partial class Losses
         Reduction.None => losses,
         _ => throw new ArgumentOutOfRangeException(nameof(reduction), reduction, $"{loss}: unknown reduction"),
     };
+
+    /// <summary>
+    /// <see cref="Mse(Tensor, Tensor, Reduction)"/> with its defaults (mean reduction): the
+    /// two-argument form a method group needs to stand as a loss function, as in <c>model.Fit(Losses.Mse, …)</c>.
+    /// </summary>
+    public static Tensor Mse(Tensor prediction, Tensor target) => Mse(prediction, target, Reduction.Mean);
+
+    /// <summary>
+    /// <see cref="Mae(Tensor, Tensor, Reduction)"/> with its defaults (mean reduction): the
+    /// two-argument form a method group needs to stand as a loss function, as in <c>model.Fit(Losses.Mae, …)</c>.
+    /// </summary>
+    public static Tensor Mae(Tensor prediction, Tensor target) => Mae(prediction, target, Reduction.Mean);
+
+    /// <summary>
+    /// <see cref="Huber(Tensor, Tensor, Reduction, float)"/> with its defaults (mean reduction): the
+    /// two-argument form a method group needs to stand as a loss function, as in <c>model.Fit(Losses.Huber, …)</c>.
+    /// </summary>
+    public static Tensor Huber(Tensor prediction, Tensor target) => Huber(prediction, target, Reduction.Mean);
+
+    /// <summary>
+    /// <see cref="BinaryCrossEntropy(Tensor, Tensor, Reduction, float)"/> with its defaults (mean reduction): the
+    /// two-argument form a method group needs to stand as a loss function, as in <c>model.Fit(Losses.BinaryCrossEntropy, …)</c>.
+    /// </summary>
+    public static Tensor BinaryCrossEntropy(Tensor prediction, Tensor target) => BinaryCrossEntropy(prediction, target, Reduction.Mean);
+
+    /// <summary>
+    /// <see cref="LogitBinaryCrossEntropy(Tensor, Tensor, Reduction)"/> with its defaults (mean reduction): the
+    /// two-argument form a method group needs to stand as a loss function, as in <c>model.Fit(Losses.LogitBinaryCrossEntropy, …)</c>.
+    /// </summary>
+    public static Tensor LogitBinaryCrossEntropy(Tensor prediction, Tensor target) => LogitBinaryCrossEntropy(prediction, target, Reduction.Mean);
 }

@@ -68,6 +68,28 @@ public class LossesTests
 
     private static int[] Classes(Tensor oneHot) => oneHot.ArgMax(-1);
 
+    // Each two-argument overload, as a method group, next to its full form with the default (mean) reduction.
+    private static readonly (Func<Tensor, Tensor, Tensor> Short, Loss Full, Func<ulong, (Tensor P, Tensor T)> Data)[] MethodGroups =
+    [
+        (DeepLearning.Losses.Mse, (p, t, r) => DeepLearning.Losses.Mse(p, t, r), Rows[0].Data),
+        (DeepLearning.Losses.Mae, (p, t, r) => DeepLearning.Losses.Mae(p, t, r), Rows[1].Data),
+        (DeepLearning.Losses.Huber, (p, t, r) => DeepLearning.Losses.Huber(p, t, r), Rows[2].Data),
+        (DeepLearning.Losses.BinaryCrossEntropy, (p, t, r) => DeepLearning.Losses.BinaryCrossEntropy(p, t, r), Rows[3].Data),
+        (DeepLearning.Losses.LogitBinaryCrossEntropy, (p, t, r) => DeepLearning.Losses.LogitBinaryCrossEntropy(p, t, r), Rows[4].Data),
+        (DeepLearning.Losses.CrossEntropy, (p, t, r) => DeepLearning.Losses.CrossEntropy(p, t, r), Rows[5].Data),
+        (DeepLearning.Losses.LogitCrossEntropy, (p, t, r) => DeepLearning.Losses.LogitCrossEntropy(p, t, r), Rows[7].Data),
+    ];
+
+    [Fact]
+    public void Two_argument_forms_stand_as_loss_functions_and_take_the_mean()
+    {
+        foreach (var (shortForm, full, data) in MethodGroups)
+        {
+            var (p, t) = data(11);
+            Assert.Equal(full(p, t, Reduction.Mean).Item(), shortForm(p, t).Item());
+        }
+    }
+
     public static TheoryData<string> Names() => [.. Rows.Select(r => r.Name)];
 
     [Theory]
