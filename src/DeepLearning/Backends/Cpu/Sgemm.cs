@@ -1,44 +1,111 @@
-using System.Numerics.Tensors;
+using DeepLearning.Backends.Cpu.Gemm;
 
 namespace DeepLearning.Backends.Cpu;
 
 /// <summary>
-/// Row-major single-precision GEMM, <c>C = α·op(A)·op(B) + β·C</c>. The one place matrix products are computed on
-/// the CPU, so a faster kernel replaces this method alone.
+/// Row-major single-precision GEMM, <c>C = α·op(A)·op(B) + β·C</c>, op(X) = X or Xᵀ. The one place matrix products
+/// are computed on the CPU. Large problems take the packed, cache-blocked path (<see cref="PackedGemm"/>) on a
+/// Vector512 or Vector256 FMA micro-kernel, split over threads by independent blocks of C; tiny and matrix·vector
+/// problems take the unpacked <see cref="SmallGemm"/>. β = 0 never reads C. For a given thread count the result
+/// is deterministic; every C element is summed in the same order whatever the split, so thread counts agree too.
 /// </summary>
-internal static class Sgemm
+internal static unsafe class Sgemm
 {
+    /// <summary>Below this many multiply-adds (m·n·k) packing costs more than it saves.</summary>
+    internal const long SmallWork = 16 * 1024;
+
+    /// <summary>Below this many multiply-adds a second thread costs more (wake-up, duplicated packing) than it saves.</summary>
+    internal const long ParallelWork = 1L << 21;
+
+    /// <summary>Upper bound on threads per call; tests set it to 1 to compare thread counts.</summary>
+    internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
+
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
     {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentOutOfRangeException(nameof(m), $"Sgemm: negative size m={m}, n={n}, k={k}");
         if (m == 0 || n == 0) return;
-        long work = (long)m * n * k;
-        if (work >= 1 << 18 && m > 1)
-            Parallel.For(0, m, i => Row(i, transA, transB, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc));
-        else
-            for (int i = 0; i < m; i++) Row(i, transA, transB, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+        // The kernels use pointers, so the array bounds are checked once here instead of per element.
+        CheckExtent("A", a.Length, aOffset, lda, transA ? k : m, transA ? m : k);
+        CheckExtent("B", b.Length, bOffset, ldb, transB ? n : k, transB ? k : n);
+        CheckExtent("C", c.Length, cOffset, ldc, m, n);
+        fixed (float* pa0 = a, pb0 = b, pc0 = c)
+        {
+            float* pa = pa0 + aOffset, pb = pb0 + bOffset, pc = pc0 + cOffset;
+            if (k == 0 || alpha == 0f)
+            {
+                Scale(m, n, beta, pc, ldc);
+                return;
+            }
+            // Element (i, p) of op(A) at pa[i·aRow + p·aCol]; (p, j) of op(B) at pb[p·bRow + j·bCol].
+            long aRow = transA ? 1 : lda, aCol = transA ? lda : 1;
+            long bRow = transB ? 1 : ldb, bCol = transB ? ldb : 1;
+            long work = (long)m * n * k;
+            if (!PackedGemm.IsSupported || work < SmallWork || m < 4)
+            {
+                SmallGemm.Run(transB, m, n, k, alpha, pa, aRow, aCol, pb, ldb, beta, pc, ldc);
+                return;
+            }
+            int threads = work < ParallelWork ? 1 : Math.Max(1, MaxThreads);
+            if (threads == 1)
+            {
+                PackedGemm.Run(m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc);
+                return;
+            }
+            RunParallel(threads, m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc);
+        }
     }
 
-    private static void Row(int i, bool transA, bool transB, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
+    /// <summary>
+    /// Splits C into <paramref name="threads"/> independent strips along its longer side, on micro-tile
+    /// boundaries; each thread packs and multiplies its own strip, so threads meet only at the final join.
+    /// </summary>
+    private static void RunParallel(int threads, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
+        float* b, long bRow, long bCol, float beta, float* c, long ldc)
     {
-        var ci = c.AsSpan(cOffset + i * ldc, n);
-        // β = 0 must not read C: its memory may be uninitialised, and 0·NaN would be NaN.
-        if (beta == 0f) ci.Clear();
-        else if (beta != 1f) TensorPrimitives.Multiply(ci, beta, ci);
-        if (k == 0) return;
-        if (transB)
+        bool splitRows = m >= n;
+        int tile = splitRows ? PackedGemm.MR : PackedGemm.NR;
+        int extent = splitRows ? m : n;
+        int tiles = (extent + tile - 1) / tile;
+        threads = Math.Min(threads, tiles);
+        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            Span<float> ai = k <= 1024 ? stackalloc float[k] : new float[k];
-            for (int p = 0; p < k; p++) ai[p] = transA ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p];
-            for (int j = 0; j < n; j++)
-                ci[j] += alpha * TensorPrimitives.Dot(ai, b.AsSpan(bOffset + j * ldb, k));
-            return;
-        }
-        for (int p = 0; p < k; p++)
+            int start = (int)((long)tiles * t / threads) * tile;
+            int end = Math.Min(extent, (int)((long)tiles * (t + 1) / threads) * tile);
+            if (start >= end) return;
+            float* a0 = (float*)pa, b0 = (float*)pb, c0 = (float*)pc;
+            if (splitRows)
+                PackedGemm.Run(end - start, n, k, alpha, a0 + start * aRow, aRow, aCol, b0, bRow, bCol, beta,
+                    c0 + start * ldc, ldc);
+            else
+                PackedGemm.Run(m, end - start, k, alpha, a0, aRow, aCol, b0 + start * bCol, bRow, bCol, beta,
+                    c0 + start, ldc);
+        });
+    }
+
+    private static void Scale(int m, int n, float beta, float* c, long ldc)
+    {
+        for (int i = 0; i < m; i++)
         {
-            float s = alpha * (transA ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p]);
-            TensorPrimitives.MultiplyAdd(b.AsSpan(bOffset + p * ldb, n), s, ci, ci);
+            var ci = new Span<float>(c + i * ldc, n);
+            if (beta == 0f) ci.Clear();
+            else if (beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(ci, beta, ci);
         }
+    }
+
+    private static void CheckExtent(string name, int length, int offset, int ld, int rows, int cols)
+    {
+        if (rows == 0 || cols == 0) return;
+        if (ld < cols)
+            throw new ArgumentException($"Sgemm: leading dimension of {name} is {ld}, less than its {cols} columns");
+        long last = (long)offset + (long)(rows - 1) * ld + cols - 1;
+        if (offset < 0 || last >= length)
+            throw new ArgumentException(
+                $"Sgemm: {name} [{rows},{cols}] with offset {offset} and leading dimension {ld} needs {last + 1} elements, array has {length}");
     }
 }

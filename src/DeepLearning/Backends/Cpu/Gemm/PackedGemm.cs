@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace DeepLearning.Backends.Cpu.Gemm;
+
+/// <summary>
+/// The cache-blocked GEMM loop nest (Goto / BLIS order) for one thread's share of C:
+/// jc over NC columns → pc over KC k steps (pack a KC×NC panel of B, L3) → ic over MC rows (pack an MC×KC block of A,
+/// L2) → jr over NR (one B micro-panel, L1) → ir over MR (one A micro-panel) → micro-kernel.
+/// </summary>
+internal static unsafe class PackedGemm
+{
+    /// <summary>Whether a SIMD micro-kernel exists for this CPU; otherwise the caller uses the simple path.</summary>
+    public static readonly bool IsSupported =
+        Vector512.IsHardwareAccelerated || (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported);
+
+    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
+
+    /// <summary>Micro-tile rows (A micro-panel width).</summary>
+    public static readonly int MR = Wide ? Kernel512.MR : Kernel256.MR;
+
+    /// <summary>Micro-tile columns (B micro-panel width).</summary>
+    public static readonly int NR = Wide ? Kernel512.NR : Kernel256.NR;
+
+    // KC·NR·4 bytes of B micro-panel stay in L1 (48 KB on Zen 5) next to the streaming A micro-panel;
+    // MC·KC·4 bytes of packed A sit in L2 (1 MB); KC·NC·4 bytes of packed B in the shared L3.
+    internal static int KC = 256;
+    internal static int MC = Wide ? 192 : 144;
+    internal static int NC = 4096;
+
+    [ThreadStatic] private static float[]? t_packA;
+    [ThreadStatic] private static float[]? t_packB;
+
+    /// <summary>
+    /// <c>C = α·op(A)·op(B) + β·C</c> for an m×n block of C; element (i, p) of op(A) is at
+    /// <c>a[i·aRow + p·aCol]</c>, element (p, j) of op(B) at <c>b[p·bRow + j·bCol]</c> (one stride of each is 1).
+    /// </summary>
+    public static void Run(int m, int n, int k, float alpha, float* a, long aRow, long aCol,
+        float* b, long bRow, long bCol, float beta, float* c, long ldc)
+    {
+        int kcMax = Math.Min(KC, k);
+        int mcMax = RoundUp(Math.Min(MC, m), MR);
+        int ncMax = RoundUp(Math.Min(NC, n), NR);
+        float* packA = Rent(ref t_packA, mcMax * kcMax);
+        float* packB = Rent(ref t_packB, ncMax * kcMax);
+        int mr = MR, nr = NR;
+        float* tile = stackalloc float[16 * 32];
+        for (int jc = 0; jc < n; jc += NC)
+        {
+            int nc = Math.Min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                // Packed B panel: rows are the n index j, k steps p; (j, p) lives at b[p·bRow + j·bCol].
+                Packing.Pack(b + pc * bRow + jc * bCol, bCol, bRow, nc, kc, nr, packB);
+                float betaNow = pc == 0 ? beta : 1f;
+                for (int ic = 0; ic < m; ic += MC)
+                {
+                    int mc = Math.Min(MC, m - ic);
+                    Packing.Pack(a + ic * aRow + pc * aCol, aRow, aCol, mc, kc, mr, packA);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int nv = Math.Min(nr, nc - jr);
+                        float* pb = packB + (long)jr * kc;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int mv = Math.Min(mr, mc - ir);
+                            float* pa = packA + (long)ir * kc;
+                            float* cij = c + (ic + ir) * ldc + jc + jr;
+                            if (mv == mr && nv == nr) Kernel(kc, pa, pb, cij, ldc, alpha, betaNow);
+                            else Edge(kc, pa, pb, cij, ldc, alpha, betaNow, mv, nv, tile);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Kernel(int kc, float* pa, float* pb, float* c, long ldc, float alpha, float beta)
+    {
+        if (Wide) Kernel512.Run(kc, pa, pb, c, ldc, alpha, beta);
+        else Kernel256.Run(kc, pa, pb, c, ldc, alpha, beta);
+    }
+
+    /// <summary>A partial tile at the border of C: the full tile goes to a scratch tile, its valid part into C.</summary>
+    private static void Edge(int kc, float* pa, float* pb, float* c, long ldc, float alpha, float beta,
+        int mv, int nv, float* tile)
+    {
+        Kernel(kc, pa, pb, tile, NR, alpha, 0f);
+        for (int i = 0; i < mv; i++)
+        {
+            float* ci = c + i * ldc;
+            float* ti = tile + i * NR;
+            if (beta == 0f) for (int j = 0; j < nv; j++) ci[j] = ti[j];
+            else for (int j = 0; j < nv; j++) ci[j] = ti[j] + beta * ci[j];
+        }
+    }
+
+    /// <summary>A thread's packing buffer (pinned, reused by every later call on that thread), 64-byte aligned.</summary>
+    private static float* Rent(ref float[]? buffer, int floats)
+    {
+        if (buffer is null || buffer.Length < floats + 16)
+            buffer = GC.AllocateUninitializedArray<float>(Math.Max(floats + 16, buffer?.Length * 2 ?? 0), pinned: true);
+        nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (float*)((p + 63) & ~(nint)63);
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+}
