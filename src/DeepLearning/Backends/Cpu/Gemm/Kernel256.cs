@@ -14,6 +14,7 @@ internal static unsafe class Kernel256
     public const int NR = 16;
 
     /// <summary>The 6×16 Vector256 FMA tile for CPUs without AVX-512; C rows are ldc apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* pa, float* pb, float* c, long ldc, float alpha, float beta)
     {
         var c00 = Vector256<float>.Zero; var c01 = Vector256<float>.Zero;

@@ -14,6 +14,7 @@ internal static unsafe class Kernel512
     public const int NR = 32;
 
     /// <summary>The 8×32 Vector512 FMA tile; C rows are ldc apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, float* pa, float* pb, float* c, long ldc, float alpha, float beta)
     {
         var c00 = Vector512<float>.Zero; var c01 = Vector512<float>.Zero;

@@ -36,6 +36,7 @@ internal static unsafe class PackedGemm
     /// <c>C = α·op(A)·op(B) + β·C</c> for an m×n block of C; element (i, p) of op(A) is at
     /// <c>a[i·aRow + p·aCol]</c>, element (p, j) of op(B) at <c>b[p·bRow + j·bCol]</c> (one stride of each is 1).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int m, int n, int k, float alpha, float* a, long aRow, long aCol,
         float* b, long bRow, long bCol, float beta, float* c, long ldc)
     {

@@ -15,6 +15,7 @@ internal static unsafe class Packing
     /// Packs rows r0…r0+rows-1 and k steps p0…p0+kc-1 of a matrix whose element (r, p) is at
     /// <c>src[r·strideR + p·strideP]</c>; one of the strides is 1.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(float* src, long strideR, long strideP, int rows, int kc, int w, float* dst)
     {
         for (int r0 = 0; r0 < rows; r0 += w)
@@ -28,6 +29,7 @@ internal static unsafe class Packing
     }
 
     /// <summary>Each k step's W values are contiguous in the source: a straight copy per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackContiguous(float* s, long strideP, int valid, int kc, int w, float* d)
     {
         if (valid == w && (w & 7) == 0 && Vector256.IsHardwareAccelerated)
@@ -46,6 +48,7 @@ internal static unsafe class Packing
     }
 
     /// <summary>Each row is contiguous along k: 8×8 register transposes, then scalar for the ragged rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(float* s, long strideR, int valid, int kc, int w, float* d)
     {
         int rFull = Avx.IsSupported ? valid & ~7 : 0;
