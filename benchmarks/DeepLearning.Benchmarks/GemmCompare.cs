@@ -15,6 +15,11 @@ internal static class GemmCompare
         if (args.Length > 0 && int.Parse(args[0], CultureInfo.InvariantCulture) is var t and > 0) Sgemm.MaxThreads = t;
         double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 0.5;
         var filter = args.Length > 2 ? args[2].Split(',') : null;
+        // Block-size experiments without a rebuild: GEMM_KC / GEMM_MC / GEMM_NC override the packed path's blocking.
+        if (Environment.GetEnvironmentVariable("GEMM_KC") is { } kc) DeepLearning.Backends.Cpu.Gemm.PackedGemm.KC = int.Parse(kc, CultureInfo.InvariantCulture);
+        if (Environment.GetEnvironmentVariable("GEMM_MC") is { } mc) DeepLearning.Backends.Cpu.Gemm.PackedGemm.MC = int.Parse(mc, CultureInfo.InvariantCulture);
+        if (Environment.GetEnvironmentVariable("GEMM_NC") is { } nc) DeepLearning.Backends.Cpu.Gemm.PackedGemm.NC = int.Parse(nc, CultureInfo.InvariantCulture);
+        Console.WriteLine($"# KC={DeepLearning.Backends.Cpu.Gemm.PackedGemm.KC} MC={DeepLearning.Backends.Cpu.Gemm.PackedGemm.MC} NC={DeepLearning.Backends.Cpu.Gemm.PackedGemm.NC}");
         Console.WriteLine($"# threads={Sgemm.MaxThreads} vector512={System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
         foreach (var g in GemmCase.All)
         {

@@ -46,7 +46,7 @@ internal static unsafe class PackedGemm
         float* packA = Rent(ref t_packA, mcMax * kcMax);
         float* packB = Rent(ref t_packB, ncMax * kcMax);
         int mr = MR, nr = NR;
-        float* tile = stackalloc float[16 * 32];
+        float* tile = stackalloc float[Math.Max(Kernel512.MR * Kernel512.NR, Kernel256.MR * Kernel256.NR)];
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);

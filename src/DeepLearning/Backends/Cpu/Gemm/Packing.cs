@@ -32,11 +32,15 @@ internal static unsafe class Packing
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackContiguous(float* s, long strideP, int valid, int kc, int w, float* d)
     {
-        if (valid == w && (w & 7) == 0 && Vector256.IsHardwareAccelerated)
+        if (valid == w && (w & 3) == 0 && Vector256.IsHardwareAccelerated)
         {
+            int w8 = w & ~7;
             for (int p = 0; p < kc; p++, s += strideP, d += w)
-                for (int r = 0; r < w; r += 8)
+            {
+                for (int r = 0; r < w8; r += 8)
                     Vector256.Store(Vector256.Load(s + r), d + r);
+                if (w8 != w) Vector128.Store(Vector128.Load(s + w8), d + w8);
+            }
             return;
         }
         for (int p = 0; p < kc; p++, s += strideP, d += w)
@@ -56,6 +60,12 @@ internal static unsafe class Packing
         for (int r = 0; r < rFull; r += 8)
             for (int p = 0; p < pFull; p += 8)
                 Transpose8x8(s + r * strideR + p, strideR, d + (long)p * w + r, w);
+        if (Avx.IsSupported && valid - rFull >= 4)
+        {
+            for (int p = 0; p < pFull; p += 8)
+                Transpose4x8(s + rFull * strideR + p, strideR, d + (long)p * w + rFull, w);
+            rFull += 4;
+        }
         for (int p = 0; p < kc; p++)
         {
             float* dp = d + (long)p * w;
@@ -64,6 +74,32 @@ internal static unsafe class Packing
             for (; r < valid; r++) dp[r] = s[r * strideR + p];
             for (; r < w; r++) dp[r] = 0f;
         }
+    }
+
+    /// <summary>4 rows × 8 k steps: each k step's 4 values become one 128-bit store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x8(float* s, long ld, float* d, int ldd)
+    {
+        var r0 = Avx.LoadVector256(s);
+        var r1 = Avx.LoadVector256(s + ld);
+        var r2 = Avx.LoadVector256(s + 2 * ld);
+        var r3 = Avx.LoadVector256(s + 3 * ld);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        u0.GetLower().Store(d);
+        u1.GetLower().Store(d + ldd);
+        u2.GetLower().Store(d + 2 * ldd);
+        u3.GetLower().Store(d + 3 * ldd);
+        u0.GetUpper().Store(d + 4 * ldd);
+        u1.GetUpper().Store(d + 5 * ldd);
+        u2.GetUpper().Store(d + 6 * ldd);
+        u3.GetUpper().Store(d + 7 * ldd);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
