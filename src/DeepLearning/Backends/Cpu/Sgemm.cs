@@ -61,8 +61,11 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>
-    /// Splits C into <paramref name="threads"/> independent strips along its longer side, on micro-tile
-    /// boundaries; each thread packs and multiplies its own strip, so threads meet only at the final join.
+    /// Splits C along its longer side into independent strips on micro-tile boundaries (two per thread, at least
+    /// 128 wide); each strip packs and multiplies on its own, so threads meet only at the final join. Strips are
+    /// handed out by an atomic counter: the caller works too, and a helper that wakes late (the other core busy)
+    /// simply finds fewer strips left — the caller never waits for a helper that has not started (Task.Wait runs
+    /// an unstarted task inline), and waits blocking, not spinning, for one still busy.
     /// </summary>
     private static void RunParallel(int threads, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
         float* b, long bRow, long bCol, float beta, float* c, long ldc)
@@ -71,21 +74,52 @@ internal static unsafe class Sgemm
         int tile = splitRows ? PackedGemm.MR : PackedGemm.NR;
         int extent = splitRows ? m : n;
         int tiles = (extent + tile - 1) / tile;
-        threads = Math.Min(threads, tiles);
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        int strips = Math.Clamp(extent / 128, 1, 2 * threads);
+        strips = Math.Min(tiles, strips >= threads ? strips / threads * threads : strips);
+        threads = Math.Min(threads, strips);
+        if (threads <= 1)
         {
-            int start = (int)((long)tiles * t / threads) * tile;
-            int end = Math.Min(extent, (int)((long)tiles * (t + 1) / threads) * tile);
-            if (start >= end) return;
-            float* a0 = (float*)pa, b0 = (float*)pb, c0 = (float*)pc;
-            if (splitRows)
-                PackedGemm.Run(end - start, n, k, alpha, a0 + start * aRow, aRow, aCol, b0, bRow, bCol, beta,
-                    c0 + start * ldc, ldc);
-            else
-                PackedGemm.Run(m, end - start, k, alpha, a0, aRow, aCol, b0 + start * bCol, bRow, bCol, beta,
-                    c0 + start, ldc);
-        });
+            PackedGemm.Run(m, n, k, alpha, a, aRow, aCol, b, bRow, bCol, beta, c, ldc);
+            return;
+        }
+        var job = new StripJob
+        {
+            SplitRows = splitRows, Tile = tile, Tiles = tiles, Strips = strips, Extent = extent,
+            M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+            A = a, ARow = aRow, ACol = aCol, B = b, BRow = bRow, BCol = bCol, C = c, Ldc = ldc,
+        };
+        var helpers = new Task[threads - 1];
+        for (int t = 0; t < helpers.Length; t++) helpers[t] = Task.Factory.StartNew(StripJob.Work, job,
+            CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+        job.Drain();
+        Task.WaitAll(helpers);
+    }
+
+    private sealed class StripJob
+    {
+        public static readonly Action<object?> Work = j => ((StripJob)j!).Drain();
+        public bool SplitRows;
+        public int Tile, Tiles, Strips, Extent, M, N, K;
+        public float Alpha, Beta;
+        public float* A, B, C;
+        public long ARow, ACol, BRow, BCol, Ldc;
+        private int _next;
+
+        public void Drain()
+        {
+            int s;
+            while ((s = Interlocked.Increment(ref _next) - 1) < Strips)
+            {
+                int start = (int)((long)Tiles * s / Strips) * Tile;
+                int end = Math.Min(Extent, (int)((long)Tiles * (s + 1) / Strips) * Tile);
+                if (SplitRows)
+                    PackedGemm.Run(end - start, N, K, Alpha, A + start * ARow, ARow, ACol, B, BRow, BCol, Beta,
+                        C + start * Ldc, Ldc);
+                else
+                    PackedGemm.Run(M, end - start, K, Alpha, A, ARow, ACol, B + start * BCol, BRow, BCol, Beta,
+                        C + start, Ldc);
+            }
+        }
     }
 
     private static void Scale(int m, int n, float beta, float* c, long ldc)
