@@ -15,14 +15,26 @@ internal static unsafe class Sgemm
     internal const long SmallWork = 16 * 1024;
 
     /// <summary>Below this many multiply-adds a second thread costs more (wake-up, duplicated packing) than it saves.</summary>
-    internal const long ParallelWork = 1L << 21;
+    internal const long ParallelWork = 1L << 19;
 
-    /// <summary>Upper bound on threads per call; tests set it to 1 to compare thread counts.</summary>
+    /// <summary>Upper bound on threads per call (the benchmarks' thread-count switch).</summary>
     internal static int MaxThreads { get; set; } = Environment.ProcessorCount;
 
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc) =>
+        Multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
+            MaxThreads, PackedGemm.WideByDefault);
+
+    /// <summary>
+    /// As <see cref="Multiply(bool, bool, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)"/>
+    /// with the thread limit and kernel given per call, so tests can compare thread counts and cover the Vector256
+    /// kernel without touching shared state.
+    /// </summary>
+    internal static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
+        int maxThreads, bool wide)
     {
+        wide &= PackedGemm.WideByDefault;
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(c);
@@ -50,41 +62,41 @@ internal static unsafe class Sgemm
                 SmallGemm.Run(transB, m, n, k, alpha, pa, aRow, aCol, pb, ldb, beta, pc, ldc);
                 return;
             }
-            int threads = work < ParallelWork ? 1 : Math.Max(1, MaxThreads);
+            int threads = work < ParallelWork ? 1 : Math.Max(1, maxThreads);
             if (threads == 1)
             {
-                PackedGemm.Run(m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc);
+                PackedGemm.Run(wide, m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc);
                 return;
             }
-            RunParallel(threads, m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc);
+            RunParallel(wide, threads, m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc);
         }
     }
 
     /// <summary>
-    /// Splits C along its longer side into independent strips on micro-tile boundaries (two per thread, at least
-    /// 128 wide); each strip packs and multiplies on its own, so threads meet only at the final join. Strips are
+    /// Splits C along its longer side into independent strips on micro-tile boundaries (two per thread, at least 64
+    /// wide); each strip packs and multiplies on its own, so threads meet only at the final join. Strips are
     /// handed out by an atomic counter: the caller works too, and a helper that wakes late (the other core busy)
     /// simply finds fewer strips left — the caller never waits for a helper that has not started (Task.Wait runs
     /// an unstarted task inline), and waits blocking, not spinning, for one still busy.
     /// </summary>
-    private static void RunParallel(int threads, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
+    private static void RunParallel(bool wide, int threads, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
         float* b, long bRow, long bCol, float beta, float* c, long ldc)
     {
         bool splitRows = m >= n;
-        int tile = splitRows ? PackedGemm.MR : PackedGemm.NR;
+        int tile = splitRows ? PackedGemm.MR(wide) : PackedGemm.NR(wide);
         int extent = splitRows ? m : n;
         int tiles = (extent + tile - 1) / tile;
-        int strips = Math.Clamp(extent / 128, 1, 2 * threads);
+        int strips = Math.Clamp(extent / 64, 1, 2 * threads);
         strips = Math.Min(tiles, strips >= threads ? strips / threads * threads : strips);
         threads = Math.Min(threads, strips);
         if (threads <= 1)
         {
-            PackedGemm.Run(m, n, k, alpha, a, aRow, aCol, b, bRow, bCol, beta, c, ldc);
+            PackedGemm.Run(wide, m, n, k, alpha, a, aRow, aCol, b, bRow, bCol, beta, c, ldc);
             return;
         }
         var job = new StripJob
         {
-            SplitRows = splitRows, Tile = tile, Tiles = tiles, Strips = strips, Extent = extent,
+            Wide = wide, SplitRows = splitRows, Tile = tile, Tiles = tiles, Strips = strips, Extent = extent,
             M = m, N = n, K = k, Alpha = alpha, Beta = beta,
             A = a, ARow = aRow, ACol = aCol, B = b, BRow = bRow, BCol = bCol, C = c, Ldc = ldc,
         };
@@ -98,7 +110,7 @@ internal static unsafe class Sgemm
     private sealed class StripJob
     {
         public static readonly Action<object?> Work = j => ((StripJob)j!).Drain();
-        public bool SplitRows;
+        public bool Wide, SplitRows;
         public int Tile, Tiles, Strips, Extent, M, N, K;
         public float Alpha, Beta;
         public float* A, B, C;
@@ -113,10 +125,10 @@ internal static unsafe class Sgemm
                 int start = (int)((long)Tiles * s / Strips) * Tile;
                 int end = Math.Min(Extent, (int)((long)Tiles * (s + 1) / Strips) * Tile);
                 if (SplitRows)
-                    PackedGemm.Run(end - start, N, K, Alpha, A + start * ARow, ARow, ACol, B, BRow, BCol, Beta,
+                    PackedGemm.Run(Wide, end - start, N, K, Alpha, A + start * ARow, ARow, ACol, B, BRow, BCol, Beta,
                         C + start * Ldc, Ldc);
                 else
-                    PackedGemm.Run(M, end - start, K, Alpha, A, ARow, ACol, B + start * BCol, BRow, BCol, Beta,
+                    PackedGemm.Run(Wide, M, end - start, K, Alpha, A, ARow, ACol, B + start * BCol, BRow, BCol, Beta,
                         C + start, Ldc);
             }
         }

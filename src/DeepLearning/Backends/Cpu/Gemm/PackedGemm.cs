@@ -15,20 +15,21 @@ internal static unsafe class PackedGemm
     public static readonly bool IsSupported =
         Vector512.IsHardwareAccelerated || (Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported);
 
-    private static readonly bool Wide = Vector512.IsHardwareAccelerated;
+    /// <summary>Whether the Vector512 kernel is the default (AVX-512 present); tests can still pick the Vector256 one.</summary>
+    public static readonly bool WideByDefault = Vector512.IsHardwareAccelerated;
 
-    /// <summary>Micro-tile rows (A micro-panel width).</summary>
-    public static readonly int MR = Wide ? Kernel512.MR : Kernel256.MR;
+    /// <summary>Micro-tile rows (A micro-panel width) of the Vector512 or Vector256 kernel.</summary>
+    public static int MR(bool wide) => wide ? Kernel512.MR : Kernel256.MR;
 
-    /// <summary>Micro-tile columns (B micro-panel width).</summary>
-    public static readonly int NR = Wide ? Kernel512.NR : Kernel256.NR;
+    /// <summary>Micro-tile columns (B micro-panel width) of the Vector512 or Vector256 kernel.</summary>
+    public static int NR(bool wide) => wide ? Kernel512.NR : Kernel256.NR;
 
     // MC·KC·4 bytes of packed A sit in L2 (1 MB on Zen 5) and are swept once per B micro-panel; KC·NR·4 bytes of
     // B micro-panel are reused by every A micro-panel; KC·NC·4 bytes of packed B sit in the shared L3.
     // Measured on Zen 5 (tuning runs against OpenBLAS, paired in one process): KC = 512 halves the C traffic of
     // KC = 256 and wins at 2048 although the 64 KB B micro-panel then lives in L2 rather than L1.
     internal static int KC = 512;
-    internal static int MC = Wide ? 96 : 72;
+    internal static int MC = 96;
     internal static int NC = 2048;
 
     [ThreadStatic] private static float[]? t_packA;
@@ -36,21 +37,22 @@ internal static unsafe class PackedGemm
 
     /// <summary>
     /// <c>C = α·op(A)·op(B) + β·C</c> for an m×n block of C; element (i, p) of op(A) is at
-    /// <c>a[i·aRow + p·aCol]</c>, element (p, j) of op(B) at <c>b[p·bRow + j·bCol]</c> (one stride of each is 1).
+    /// <c>a[i·aRow + p·aCol]</c>, element (p, j) of op(B) at <c>b[p·bRow + j·bCol]</c> (one stride of each is 1);
+    /// <paramref name="wide"/> picks the Vector512 kernel (only where AVX-512 is present) or the Vector256 one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int m, int n, int k, float alpha, float* a, long aRow, long aCol,
+    public static void Run(bool wide, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
         float* b, long bRow, long bCol, float beta, float* c, long ldc)
     {
         // Equal k blocks (784 → 392 + 392, not 512 + 272): no short block with a poor C-update-to-FMA ratio.
         int kBlocks = (k + KC - 1) / KC;
         int kStep = (k + kBlocks - 1) / kBlocks;
         int kcMax = kStep;
-        int mcMax = RoundUp(Math.Min(MC, m), MR);
-        int ncMax = RoundUp(Math.Min(NC, n), NR);
+        int mr = MR(wide), nr = NR(wide);
+        int mcMax = RoundUp(Math.Min(MC, m), mr);
+        int ncMax = RoundUp(Math.Min(NC, n), nr);
         float* packA = Rent(ref t_packA, mcMax * kcMax);
         float* packB = Rent(ref t_packB, ncMax * kcMax);
-        int mr = MR, nr = NR;
         float* tile = stackalloc float[Math.Max(Kernel512.MR * Kernel512.NR, Kernel256.MR * Kernel256.NR)];
         for (int jc = 0; jc < n; jc += NC)
         {
@@ -74,8 +76,8 @@ internal static unsafe class PackedGemm
                             int mv = Math.Min(mr, mc - ir);
                             float* pa = packA + (long)ir * kc;
                             float* cij = c + (ic + ir) * ldc + jc + jr;
-                            if (mv == mr && nv == nr) Kernel(kc, pa, pb, cij, ldc, alpha, betaNow);
-                            else Edge(kc, pa, pb, cij, ldc, alpha, betaNow, mv, nv, tile);
+                            if (mv == mr && nv == nr) Kernel(wide, kc, pa, pb, cij, ldc, alpha, betaNow);
+                            else Edge(wide, kc, pa, pb, cij, ldc, alpha, betaNow, mv, nv, tile);
                         }
                     }
                 }
@@ -84,21 +86,30 @@ internal static unsafe class PackedGemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(int kc, float* pa, float* pb, float* c, long ldc, float alpha, float beta)
+    private static void Kernel(bool wide, int kc, float* pa, float* pb, float* c, long ldc, float alpha, float beta)
     {
-        if (Wide) Kernel512.Run(kc, pa, pb, c, ldc, alpha, beta);
+        if (wide) Kernel512.Run(kc, pa, pb, c, ldc, alpha, beta);
         else Kernel256.Run(kc, pa, pb, c, ldc, alpha, beta);
     }
 
-    /// <summary>A partial tile at the border of C: the full tile goes to a scratch tile, its valid part into C.</summary>
-    private static void Edge(int kc, float* pa, float* pb, float* c, long ldc, float alpha, float beta,
+    /// <summary>
+    /// A partial tile at the border of C: the tile (its left half when that covers the valid columns) goes to a
+    /// scratch tile, its valid part into C.
+    /// </summary>
+    private static void Edge(bool wide, int kc, float* pa, float* pb, float* c, long ldc, float alpha, float beta,
         int mv, int nv, float* tile)
     {
-        Kernel(kc, pa, pb, tile, NR, alpha, 0f);
+        int nr = NR(wide);
+        if (nv <= nr / 2)
+        {
+            if (wide) Kernel512.RunHalf(kc, pa, pb, tile, nr, alpha, 0f);
+            else Kernel256.RunHalf(kc, pa, pb, tile, nr, alpha, 0f);
+        }
+        else Kernel(wide, kc, pa, pb, tile, nr, alpha, 0f);
         for (int i = 0; i < mv; i++)
         {
             float* ci = c + i * ldc;
-            float* ti = tile + i * NR;
+            float* ti = tile + i * nr;
             if (beta == 0f) for (int j = 0; j < nv; j++) ci[j] = ti[j];
             else for (int j = 0; j < nv; j++) ci[j] = ti[j] + beta * ci[j];
         }
