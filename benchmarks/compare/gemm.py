@@ -62,7 +62,7 @@ def ours_gflops(dll, threads, seconds):
         if line.startswith("#"):
             print(line)
             continue
-        name, gflops, _ = line.split()
+        name, gflops = line.split()[:2]
         out[name] = float(gflops)
     return out
 
