@@ -13,7 +13,7 @@ internal static unsafe class SmallGemm
     public static void Run(bool transB, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
         float* b, long ldb, float beta, float* c, long ldc)
     {
-        Span<float> rowA = k <= 512 ? stackalloc float[k] : new float[k];
+        Span<float> rowA = k <= 1024 ? stackalloc float[k] : RowBuffer(k);
         for (int i = 0; i < m; i++)
         {
             var ci = new Span<float>(c + i * ldc, n);
@@ -32,5 +32,14 @@ internal static unsafe class SmallGemm
             for (int j = 0; j < n; j++)
                 ci[j] += alpha * TensorPrimitives.Dot(rowA, new ReadOnlySpan<float>(b + j * ldb, k));
         }
+    }
+
+    [ThreadStatic] private static float[]? t_row;
+
+    /// <summary>A reused per-thread row for long k (no allocation per call in steady state).</summary>
+    private static Span<float> RowBuffer(int k)
+    {
+        if (t_row is null || t_row.Length < k) t_row = new float[k];
+        return t_row.AsSpan(0, k);
     }
 }
