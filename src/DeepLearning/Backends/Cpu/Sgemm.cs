@@ -73,8 +73,8 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>
-    /// Splits C along its longer side into independent strips on micro-tile boundaries (two per thread, at least 64
-    /// wide); each strip packs and multiplies on its own, so threads meet only at the final join. Strips are
+    /// Splits C along its longer side into independent strips on micro-tile boundaries (one or two per thread);
+    /// each strip packs and multiplies on its own, so threads meet only at the final join. Strips are
     /// handed out by an atomic counter: the caller works too, and a helper that wakes late (the other core busy)
     /// simply finds fewer strips left — the caller never waits for a helper that has not started (Task.Wait runs
     /// an unstarted task inline), and waits blocking, not spinning, for one still busy.
@@ -86,8 +86,9 @@ internal static unsafe class Sgemm
         int tile = splitRows ? PackedGemm.MR(wide) : PackedGemm.NR(wide);
         int extent = splitRows ? m : n;
         int tiles = (extent + tile - 1) / tile;
-        int strips = Math.Clamp(extent / 64, 1, 2 * threads);
-        strips = Math.Min(tiles, strips >= threads ? strips / threads * threads : strips);
+        // Each strip re-packs the whole other operand, costing about 1/width of its arithmetic: one strip per
+        // thread up to width 512, two (load balance when the other core is busy) beyond that.
+        int strips = Math.Min(tiles, Math.Clamp(extent / 256 / threads * threads, threads, 2 * threads));
         threads = Math.Min(threads, strips);
         if (threads <= 1)
         {
