@@ -73,7 +73,7 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>
-    /// Splits C along its longer side into independent strips on micro-tile boundaries (one or two per thread);
+    /// Splits C into independent strips on micro-tile boundaries (one or two per thread);
     /// each strip packs and multiplies on its own, so threads meet only at the final join. Strips are
     /// handed out by an atomic counter: the caller works too, and a helper that wakes late (the other core busy)
     /// simply finds fewer strips left — the caller never waits for a helper that has not started (Task.Wait runs
@@ -82,13 +82,15 @@ internal static unsafe class Sgemm
     private static void RunParallel(bool wide, int threads, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
         float* b, long bRow, long bCol, float beta, float* c, long ldc)
     {
-        bool splitRows = m >= n;
+        // Columns unless C is taller than wide: each thread then packs its own part of B (the large, L3-resident
+        // panel) and only the small L2 blocks of A are packed twice; measured a few % better on square products.
+        bool splitRows = m > n;
         int tile = splitRows ? PackedGemm.MR(wide) : PackedGemm.NR(wide);
         int extent = splitRows ? m : n;
         int tiles = (extent + tile - 1) / tile;
         // Each strip re-packs the whole other operand, costing about 1/width of its arithmetic: one strip per
-        // thread up to width 512, two (load balance when the other core is busy) beyond that.
-        int strips = Math.Min(tiles, Math.Clamp(extent / 256 / threads * threads, threads, 2 * threads));
+        // thread up to 1024 wide each, two (load balance when the other core is busy) beyond that.
+        int strips = Math.Min(tiles, Math.Clamp(extent / 1024 / threads * threads, threads, 2 * threads));
         threads = Math.Min(threads, strips);
         if (threads <= 1)
         {
