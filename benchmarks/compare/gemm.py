@@ -31,6 +31,9 @@ CASES = [
 ]
 
 
+SEEN = set()
+
+
 def numpy_gflops(seconds):
     out = {}
     rng = np.random.default_rng(1)
@@ -60,7 +63,9 @@ def ours_gflops(dll, threads, seconds):
     out = {}
     for line in res.stdout.splitlines():
         if line.startswith("#"):
-            print(line)
+            if line not in SEEN:
+                SEEN.add(line)
+                print(line)
             continue
         name, gflops = line.split()[:2]
         out[name] = float(gflops)
