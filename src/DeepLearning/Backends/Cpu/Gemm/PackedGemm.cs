@@ -7,7 +7,10 @@ namespace DeepLearning.Backends.Cpu.Gemm;
 /// <summary>
 /// The cache-blocked GEMM loop nest (Goto / BLIS order) for one thread's share of C:
 /// jc over NC columns → pc over KC k steps (pack a KC×NC panel of B, L3) → ic over MC rows (pack an MC×KC block of A,
-/// L2) → jr over NR (one B micro-panel, L1) → ir over MR (one A micro-panel) → micro-kernel.
+/// L2) → jr over NR (one B micro-panel, L1/L2) → ir over MR (one A micro-panel) → micro-kernel. The packing buffers
+/// belong to the thread (pinned, grown on demand, reused), so a call allocates nothing in steady state. The
+/// blocking never changes the order in which one element of C is summed, so any split of C over threads gives
+/// bitwise the same result.
 /// </summary>
 internal static unsafe class PackedGemm
 {
@@ -28,6 +31,7 @@ internal static unsafe class PackedGemm
     // B micro-panel are reused by every A micro-panel; KC·NC·4 bytes of packed B sit in the shared L3.
     // Measured on Zen 5 (tuning runs against OpenBLAS, paired in one process): KC = 512 halves the C traffic of
     // KC = 256 and wins at 2048 although the 64 KB B micro-panel then lives in L2 rather than L1.
+    // Settable only for block-size experiments (benchmarks' GEMM_KC/MC/NC); nothing else writes them.
     internal static int KC = 512;
     internal static int MC = 96;
     internal static int NC = 2048;
