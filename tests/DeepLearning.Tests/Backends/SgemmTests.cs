@@ -86,13 +86,14 @@ public class SgemmTests
         var single = Run(1);
         Assert.Equal(single, Run(1));
         var three = Run(3);
+        // Splits fall on micro-tile boundaries and never change the summation order of an element, so thread
+        // counts agree bitwise, not just within rounding.
+        Assert.Equal(single, first);
+        Assert.Equal(single, three);
         var expected = Reference(transA, transB, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, new float[m * n], 0, n, out var scale);
         for (int i = 0; i < first.Length; i++)
         {
-            double tol = Tolerance(k, scale[i]);
-            Assert.True(Math.Abs(first[i] - single[i]) <= 2 * tol, $"element {i}: {first[i]} vs 1 thread {single[i]}");
-            Assert.True(Math.Abs(three[i] - single[i]) <= 2 * tol, $"element {i}: 3 threads {three[i]} vs 1 thread {single[i]}");
-            Assert.True(Math.Abs(first[i] - expected[i]) <= tol, $"element {i}: {first[i]} vs reference {expected[i]}");
+            Assert.True(Math.Abs(first[i] - expected[i]) <= Tolerance(k, scale[i]), $"element {i}: {first[i]} vs reference {expected[i]}");
         }
     }
 
