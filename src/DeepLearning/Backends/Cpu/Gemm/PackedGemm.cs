@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace DeepLearning.Backends.Cpu.Gemm;
@@ -8,7 +7,7 @@ namespace DeepLearning.Backends.Cpu.Gemm;
 /// The cache-blocked GEMM loop nest (Goto / BLIS order) for one thread's share of C:
 /// jc over NC columns → pc over KC k steps (pack a KC×NC panel of B, L3) → ic over MC rows (pack an MC×KC block of A,
 /// L2) → jr over NR (one B micro-panel, L1/L2) → ir over MR (one A micro-panel) → micro-kernel. The packing buffers
-/// belong to the thread (pinned, grown on demand, reused), so a call allocates nothing in steady state. The
+/// come from <see cref="PackBuffers"/> (reused), so a call allocates nothing in steady state. The
 /// blocking never changes the order in which one element of C is summed, so any split of C over threads gives
 /// bitwise the same result.
 /// </summary>
@@ -36,9 +35,6 @@ internal static unsafe class PackedGemm
     internal static int MC = 96;
     internal static int NC = 2048;
 
-    [ThreadStatic] private static float[]? t_packA;
-    [ThreadStatic] private static float[]? t_packB;
-
     /// <summary>
     /// <c>C = α·op(A)·op(B) + β·C</c> for an m×n block of C; element (i, p) of op(A) is at
     /// <c>a[i·aRow + p·aCol]</c>, element (p, j) of op(B) at <c>b[p·bRow + j·bCol]</c> (one stride of each is 1);
@@ -55,8 +51,9 @@ internal static unsafe class PackedGemm
         int mr = MR(wide), nr = NR(wide);
         int mcMax = RoundUp(Math.Min(MC, m), mr);
         int ncMax = RoundUp(Math.Min(NC, n), nr);
-        float* packA = Rent(ref t_packA, mcMax * kcMax);
-        float* packB = Rent(ref t_packB, ncMax * kcMax);
+        var buffers = PackBuffers.Rent();
+        float* packA = buffers.A(mcMax * kcMax);
+        float* packB = buffers.B(ncMax * kcMax);
         float* tile = stackalloc float[Math.Max(Kernel512.MR * Kernel512.NR, Kernel256.MR * Kernel256.NR)];
         for (int jc = 0; jc < n; jc += NC)
         {
@@ -87,6 +84,7 @@ internal static unsafe class PackedGemm
                 }
             }
         }
+        PackBuffers.Return(buffers);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -117,15 +115,6 @@ internal static unsafe class PackedGemm
             if (beta == 0f) for (int j = 0; j < nv; j++) ci[j] = ti[j];
             else for (int j = 0; j < nv; j++) ci[j] = ti[j] + beta * ci[j];
         }
-    }
-
-    /// <summary>A thread's packing buffer (pinned, reused by every later call on that thread), 64-byte aligned.</summary>
-    private static float* Rent(ref float[]? buffer, int floats)
-    {
-        if (buffer is null || buffer.Length < floats + 16)
-            buffer = GC.AllocateUninitializedArray<float>(Math.Max(floats + 16, buffer?.Length * 2 ?? 0), pinned: true);
-        nint p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        return (float*)((p + 63) & ~(nint)63);
     }
 
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
