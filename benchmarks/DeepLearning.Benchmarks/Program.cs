@@ -4,6 +4,14 @@ namespace DeepLearning.Benchmarks;
 
 internal static class Program
 {
-    private static void Main(string[] args) =>
+    private static void Main(string[] args)
+    {
+        // `gemm-compare [threads] [seconds] [cases]`: a quick Stopwatch table for benchmarks/compare/gemm.sh.
+        if (args.Length > 0 && args[0] == "gemm-compare")
+        {
+            GemmCompare.Run(args[1..]);
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }
