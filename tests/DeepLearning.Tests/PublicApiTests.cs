@@ -16,8 +16,8 @@ public class PublicApiTests
         string actual = Describe(typeof(Tensor).Assembly);
         if (Environment.GetEnvironmentVariable("UPDATE_PUBLIC_API") == "1") File.WriteAllText(path, actual);
         string expected = File.Exists(path) ? File.ReadAllText(path).ReplaceLineEndings("\n") : "";
-        var missing = expected.Split('\n').Except(actual.Split('\n')).ToList();
-        var added = actual.Split('\n').Except(expected.Split('\n')).ToList();
+        var missing = expected.Split('\n', StringSplitOptions.RemoveEmptyEntries).Except(actual.Split('\n')).ToList();
+        var added = actual.Split('\n', StringSplitOptions.RemoveEmptyEntries).Except(expected.Split('\n')).ToList();
         Assert.True(missing.Count == 0 && added.Count == 0,
             "The public API changed (run the tests with UPDATE_PUBLIC_API=1 if intended).\nRemoved:\n  " + string.Join("\n  ", missing) + "\nAdded:\n  " + string.Join("\n  ", added));
     }
