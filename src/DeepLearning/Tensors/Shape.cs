@@ -29,6 +29,15 @@ public readonly struct Shape : IEquatable<Shape>
         _length = (int)n;
     }
 
+    /// <summary>A shape over <paramref name="dims"/> without copying them: for arrays built here and never shared.</summary>
+    private static Shape Owned(int[] dims)
+    {
+        long n = 1;
+        foreach (int d in dims) n = Math.Min(n * d, (long)Array.MaxLength + 1);
+        if (n > Array.MaxLength) throw new ArgumentException($"Shape: {Format(dims)} holds more than {Array.MaxLength} elements");
+        return new Shape(dims, (int)n);
+    }
+
     private Shape(int[] dims, int length)
     {
         _dims = dims;
@@ -87,7 +96,7 @@ public readonly struct Shape : IEquatable<Shape>
                 throw new ArgumentException($"{op}: shapes {a} and {b} cannot broadcast");
             dims[i] = da == 1 ? db : da;
         }
-        return new Shape(dims);
+        return Owned(dims);
     }
 
     /// <summary>Row-major strides (in elements) of this shape.</summary>
@@ -107,8 +116,9 @@ public readonly struct Shape : IEquatable<Shape>
     internal Shape WithDim(int axis, int size)
     {
         var d = ToArray();
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
         d[axis] = size;
-        return new Shape(d);
+        return Owned(d);
     }
 
     /// <summary>Returns a new shape with <paramref name="axis"/> removed.</summary>
@@ -116,7 +126,7 @@ public readonly struct Shape : IEquatable<Shape>
     {
         var d = new int[Rank - 1];
         for (int i = 0, j = 0; i < Rank; i++) if (i != axis) d[j++] = Dims[i];
-        return new Shape(d);
+        return Owned(d);
     }
 
     /// <summary>Product of the dimensions in [from, to).</summary>
