@@ -6,7 +6,8 @@ namespace DeepLearning.Tests.Ops;
 /// <summary>
 /// The fused optimizer kernel: the CPU override against the interface's default (download, host reference, upload),
 /// which other backends get until they write their own kernel; every op, both target modes, with the target
-/// aliasing the parameter or the gradient, at lengths around the SIMD width and at an offset.
+/// aliasing the parameter or the gradient, at lengths around the SIMD width, at an offset, and one long enough to be
+/// split across cores.
 /// </summary>
 public class OptimizerUpdatesTests
 {
@@ -15,7 +16,7 @@ public class OptimizerUpdatesTests
         var data = new TheoryData<OptimizerOp, bool, int>();
         foreach (var op in Enum.GetValues<OptimizerOp>())
             foreach (bool subtract in new[] { false, true })
-                foreach (int n in new[] { 0, 1, 7, 16, 37 })
+                foreach (int n in new[] { 0, 1, 7, 16, 37, 300_007 })
                     data.Add(op, subtract, n);
         return data;
     }

@@ -9,8 +9,14 @@ public sealed partial class CpuBackend
     {
         // TensorPrimitives.Sigmoid throws on empty spans; an empty map has nothing to do anyway.
         if (length == 0) return;
-        ReadOnlySpan<float> xs = Cpu(x).AsSpan(xOffset, length);
-        var ys = Cpu(y).AsSpan(yOffset, length);
+        var xa = Cpu(x).Array;
+        var ya = Cpu(y).Array;
+        if (length < ParallelThreshold) UnaryRange(op, alpha, xa.AsSpan(xOffset, length), ya.AsSpan(yOffset, length));
+        else ForChunks(length, (s, n) => UnaryRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n)));
+    }
+
+    private static void UnaryRange(UnaryOp op, float alpha, ReadOnlySpan<float> xs, Span<float> ys)
+    {
         switch (op)
         {
             case UnaryOp.Identity: xs.CopyTo(ys); break;
@@ -42,10 +48,18 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public void UnaryBackward(UnaryOp op, float alpha, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset, int length)
     {
-        ReadOnlySpan<float> xs = Cpu(x).AsSpan(xOffset, length);
-        ReadOnlySpan<float> ys = Cpu(y).AsSpan(yOffset, length);
-        ReadOnlySpan<float> gs = Cpu(dy).AsSpan(dyOffset, length);
-        var ds = Cpu(dx).AsSpan(dxOffset, length);
+        var xa = Cpu(x).Array;
+        var ya = Cpu(y).Array;
+        var ga = Cpu(dy).Array;
+        var da = Cpu(dx).Array;
+        if (length < ParallelThreshold)
+            BackwardRange(op, alpha, xa.AsSpan(xOffset, length), ya.AsSpan(yOffset, length), ga.AsSpan(dyOffset, length), da.AsSpan(dxOffset, length));
+        else
+            ForChunks(length, (s, n) => BackwardRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n), ga.AsSpan(dyOffset + s, n), da.AsSpan(dxOffset + s, n)));
+    }
+
+    private static void BackwardRange(UnaryOp op, float alpha, ReadOnlySpan<float> xs, ReadOnlySpan<float> ys, ReadOnlySpan<float> gs, Span<float> ds)
+    {
         switch (op)
         {
             case UnaryOp.Identity: case UnaryOp.AddScalar: gs.CopyTo(ds); break;
@@ -112,11 +126,39 @@ public sealed partial class CpuBackend
             dims[0] = 1;
             k = 1;
         }
-        int inner = dims[0], ia = sa[0], ib = sb[0];
-        int rows = total / inner;
+        int inner = dims[0], rows = total / inner;
+        if (total < ParallelThreshold)
+        {
+            RowRange(op, av, aOffset, bv, bOffset, yv, yOffset, dims[..k], sa[..k], sb[..k], 0, rows);
+            return;
+        }
+        if (rows == 1)
+        {
+            int ia = sa[0], ib = sb[0];
+            ForChunks(inner, (s, n) => Row(op, av, aOffset + s * ia, ia, bv, bOffset + s * ib, ib, yv.AsSpan(yOffset + s, n)));
+            return;
+        }
+        int[] pd = dims[..k].ToArray(), pa = sa[..k].ToArray(), pb = sb[..k].ToArray();
+        int chunks = Math.Min(Math.Min(Environment.ProcessorCount, rows), total / (ParallelThreshold / 2));
+        Parallel.For(0, chunks, c => RowRange(op, av, aOffset, bv, bOffset, yv, yOffset, pd, pa, pb,
+            (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+    }
+
+    /// <summary>Rows [r0, r1) of a coalesced broadcast map; dims, sa, sb list the axes innermost first.</summary>
+    private static void RowRange(BinaryOp op, float[] av, int aOffset, float[] bv, int bOffset, float[] yv, int yOffset,
+        ReadOnlySpan<int> dims, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, int r0, int r1)
+    {
+        int k = dims.Length, inner = dims[0], ia = sa[0], ib = sb[0];
         Span<int> idx = stackalloc int[k];
-        int ao = aOffset, bo = bOffset, yo = yOffset;
-        for (int r = 0; r < rows; r++, yo += inner)
+        int ao = aOffset, bo = bOffset;
+        for (int d = 1, r = r0; d < k; d++)
+        {
+            idx[d] = r % dims[d];
+            r /= dims[d];
+            ao += idx[d] * sa[d];
+            bo += idx[d] * sb[d];
+        }
+        for (int r = r0, yo = yOffset + r0 * inner; r < r1; r++, yo += inner)
         {
             Row(op, av, ao, ia, bv, bo, ib, yv.AsSpan(yo, inner));
             for (int d = 1; d < k; d++)
