@@ -33,6 +33,7 @@ GEMM = [
     ("mlp1_fwd", False, True, 128, 512, 784), ("mlp1_dW", True, False, 512, 784, 128),
     ("mlp1_dX", False, False, 128, 784, 512), ("mlp2_fwd", False, True, 128, 256, 512),
     ("mlp2_dW", True, False, 256, 512, 128), ("mlp2_dX", False, False, 128, 512, 256),
+    ("inf1_fwd", False, True, 1024, 512, 784), ("inf2_fwd", False, True, 1024, 256, 512),
     ("tiny_1x10x10", False, True, 1, 10, 10),
 ]
 SCALING = [(32, 512), (128, 512), (512, 512), (1024, 512), (128, 128), (128, 1024), (128, 2048)]
