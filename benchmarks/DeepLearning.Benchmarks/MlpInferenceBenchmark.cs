@@ -2,7 +2,10 @@ using BenchmarkDotNet.Attributes;
 
 namespace DeepLearning.Benchmarks;
 
-/// <summary>Inference of the 784-512-256-10 MLP at batch 1024 (no gradient, in a scope): <c>mlp_infer</c> of benchmarks/compare. Allocated bytes per operation show the steady-state garbage.</summary>
+/// <summary>
+/// Inference of the 784-512-256-10 MLP at batch 1024 (no gradient, in a scope): <c>mlp_infer</c> of
+/// benchmarks/compare. Allocated bytes per operation show the steady-state garbage.
+/// </summary>
 [MemoryDiagnoser]
 public class MlpInferenceBenchmark
 {

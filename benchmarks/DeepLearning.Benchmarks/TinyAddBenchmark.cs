@@ -2,7 +2,10 @@ using BenchmarkDotNet.Attributes;
 
 namespace DeepLearning.Benchmarks;
 
-/// <summary><c>a + b</c> of two 10-element tensors, the result disposed at once: <c>tiny_add</c> of benchmarks/compare. Allocated bytes per operation show the steady-state garbage.</summary>
+/// <summary>
+/// <c>a + b</c> of two 10-element tensors, the result disposed at once: <c>tiny_add</c> of benchmarks/compare.
+/// Allocated bytes per operation show the steady-state garbage.
+/// </summary>
 [MemoryDiagnoser]
 public class TinyAddBenchmark
 {
