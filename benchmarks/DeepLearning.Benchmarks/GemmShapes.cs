@@ -30,6 +30,9 @@ public sealed record GemmCase(string Name, bool TransA, bool TransB, int M, int 
         new("mlp2_fwd", false, true, 128, 256, 512),
         new("mlp2_dW", true, false, 256, 512, 128),
         new("mlp2_dX", false, false, 128, 512, 256),
+        // Inference of the same MLP at batch 1024: Y = X·Wᵀ of Dense(784 => 512) and Dense(512 => 256).
+        new("inf1_fwd", false, true, 1024, 512, 784),
+        new("inf2_fwd", false, true, 1024, 256, 512),
         // The tiny end: one step of a 10-10-10 MLP at batch 1.
         new("tiny_1x10x10", false, true, 1, 10, 10),
     ];

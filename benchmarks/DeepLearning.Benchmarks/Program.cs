@@ -12,6 +12,12 @@ internal static class Program
             GemmCompare.Run(args[1..]);
             return;
         }
+        // `compare list | CASE [seconds] [threads] | serve [threads]`: the PyTorch side-by-side of benchmarks/compare.
+        if (args.Length > 0 && args[0] == "compare")
+        {
+            Compare.Run(args[1..]);
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -27,6 +27,8 @@ CASES = [
     ("mlp2_fwd", False, True, 128, 256, 512),
     ("mlp2_dW", True, False, 256, 512, 128),
     ("mlp2_dX", False, False, 128, 512, 256),
+    ("inf1_fwd", False, True, 1024, 512, 784),
+    ("inf2_fwd", False, True, 1024, 256, 512),
     ("tiny_1x10x10", False, True, 1, 10, 10),
 ]
 

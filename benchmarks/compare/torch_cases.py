@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+"""Ours vs PyTorch / NumPy (OpenBLAS), case by case, in one table: benchmarks/compare/compare.sh runs this.
+
+Usage: torch_cases.py OURS_DLL [seconds-per-measurement] [rounds] [threads]
+
+Method: our side runs as one long-lived process (`DeepLearning.Benchmarks compare serve`), so its JIT stays warm.
+For every round and every case this script asks ours for one measurement, then takes one of the same case here,
+alternating, so load on the shared machine hits both sides alike. A measurement is `seconds` of timed chunks of
+>= 20 ms each (after >= 1 s of warm-up the first time a case runs); it yields the median time per iteration over its
+chunks. Over the rounds each side keeps its best (lowest) median. ratio = speed ours / speed reference
+= time reference / time ours, so > 1 means we are faster.
+OpenBLAS/torch thread settings (OPENBLAS_CORETYPE, OPENBLAS_NUM_THREADS, OMP_WAIT_POLICY) must be in the
+environment before NumPy/torch load; compare.sh sets them.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+
+CHUNK_SECONDS = 0.02
+WARMUP_SECONDS = 1.0
+
+# Mirrors GemmCase.All in benchmarks/DeepLearning.Benchmarks/GemmShapes.cs: name, transA, transB, m, n, k.
+GEMM = [
+    ("nn256", False, False, 256, 256, 256), ("nn512", False, False, 512, 512, 512),
+    ("nn1024", False, False, 1024, 1024, 1024), ("nn2048", False, False, 2048, 2048, 2048),
+    ("nt1024", False, True, 1024, 1024, 1024), ("tn1024", True, False, 1024, 1024, 1024),
+    ("tt1024", True, True, 1024, 1024, 1024),
+    ("mlp1_fwd", False, True, 128, 512, 784), ("mlp1_dW", True, False, 512, 784, 128),
+    ("mlp1_dX", False, False, 128, 784, 512), ("mlp2_fwd", False, True, 128, 256, 512),
+    ("mlp2_dW", True, False, 256, 512, 128), ("mlp2_dX", False, False, 128, 512, 256),
+    ("inf1_fwd", False, True, 1024, 512, 784), ("inf2_fwd", False, True, 1024, 256, 512),
+    ("tiny_1x10x10", False, True, 1, 10, 10),
+]
+SCALING = [(32, 512), (128, 512), (512, 512), (1024, 512), (128, 128), (128, 1024), (128, 2048)]
+
+
+def gemm_case(ta, tb, m, n, k):
+    rng = np.random.default_rng(1)
+    # Stored row-major as the transposed shape and viewed through .T: NumPy hands BLAS the transpose flag.
+    a = rng.uniform(-1, 1, (k, m) if ta else (m, k)).astype(np.float32)
+    b = rng.uniform(-1, 1, (n, k) if tb else (k, n)).astype(np.float32)
+    opa, opb, c = (a.T if ta else a), (b.T if tb else b), np.empty((m, n), np.float32)
+    return lambda: np.matmul(opa, opb, out=c)
+
+
+def mlp(sizes):
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def train_case(sizes, batch, adam, loss_fn=None, y=None):
+    torch.manual_seed(0)
+    m = mlp(sizes)
+    opt = torch.optim.Adam(m.parameters(), lr=1e-3) if adam else torch.optim.SGD(m.parameters(), lr=0.01)
+    x = torch.randn(batch, sizes[0])
+    y = torch.randint(0, sizes[-1], (batch,)) if y is None else y
+    lf = loss_fn or torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        lf(m(x), y).backward()
+        opt.step()
+    return step
+
+
+def infer_case(batch):
+    torch.manual_seed(0)
+    m, x = mlp([784, 512, 256, 10]), torch.randn(batch, 784)
+
+    def run():
+        with torch.no_grad():
+            m(x)
+    return run
+
+
+def tiny_add():
+    a, b = torch.randn(10), torch.randn(10)
+    return lambda: a + b
+
+
+def tiny_grad():
+    x, w, b = torch.randn(10), torch.randn(10, requires_grad=True), torch.randn(10, requires_grad=True)
+    return lambda: torch.autograd.grad((x * w + b).relu().sum(), [w, b])
+
+
+def make(name):
+    if name.startswith("gemm_"):
+        return gemm_case(*next(g[1:] for g in GEMM if "gemm_" + g[0] == name))
+    if name.startswith("scale_b"):
+        b, w = map(int, name[len("scale_b"):].split("_w"))
+        return train_case([784, w, w, 10], b, adam=False)
+    return {
+        "mlp_sgd": lambda: train_case([784, 512, 256, 10], 128, adam=False),
+        "mlp_adam": lambda: train_case([784, 512, 256, 10], 128, adam=True),
+        "mlp_infer": lambda: infer_case(1024),
+        "tiny_add": tiny_add,
+        "tiny_grad": tiny_grad,
+        "tiny_mlp_step": lambda: train_case([10, 10, 10], 1, False, torch.nn.MSELoss(), torch.randn(1, 10)),
+    }[name]()
+
+
+def mlp_flops(batch, sizes):
+    """Forward 2·b·Σ in·out; backward 2× forward less the first layer's input gradient (2·b·in·out of layer 1)."""
+    fwd = sum(2 * batch * a * b for a, b in zip(sizes, sizes[1:]))
+    return fwd + 2 * fwd - 2 * batch * sizes[0] * sizes[1]
+
+
+# name -> (unit, work per iteration, target ratio or None, label)
+def describe(name):
+    if name.startswith("gemm_"):
+        g = next(g for g in GEMM if "gemm_" + g[0] == name)
+        return "GFLOP/s", 2e-9 * g[3] * g[4] * g[5], 0.9, f"sgemm {g[0]} {g[3]}x{g[4]}x{g[5]}"
+    if name.startswith("scale_b"):
+        b, w = map(int, name[len("scale_b"):].split("_w"))
+        return "ms/step", None, None, f"scaling b={b} W={w}"
+    return {
+        "mlp_sgd": ("samples/s", 128, 1.2, "MLP train step SGD b=128"),
+        "mlp_adam": ("samples/s", 128, 1.2, "MLP train step Adam b=128"),
+        "mlp_infer": ("samples/s", 1024, 1.0, "MLP inference b=1024"),
+        "tiny_add": ("us/op", None, 0.9 / 0.3, "tiny add (10 elems)"),
+        "tiny_grad": ("us/op", None, 19 / 5, "tiny (x*w+b).relu().sum() fwd+bwd"),
+        "tiny_mlp_step": ("us/op", None, 59 / 15, "tiny MLP 10-10-10 step b=1 SGD"),
+    }[name]
+
+
+class Torch:
+    def __init__(self):
+        self.warm = {}
+
+    def measure(self, name, seconds):
+        if name not in self.warm:
+            f, done, n, t0 = make(name), 0, 1, time.perf_counter()
+            while time.perf_counter() - t0 < WARMUP_SECONDS:
+                for _ in range(n):
+                    f()
+                done, n = done + n, min(n * 2, 1 << 20)
+            self.warm[name] = (f, (time.perf_counter() - t0) / done)
+        f, per = self.warm[name]
+        reps = max(1, int(CHUNK_SECONDS / per))
+        times, start = [], time.perf_counter()
+        while len(times) < 3 or time.perf_counter() - start < seconds:
+            t0 = time.perf_counter()
+            for _ in range(reps):
+                f()
+            times.append((time.perf_counter() - t0) / reps)
+        med = statistics.median(times)
+        self.warm[name] = (f, med)
+        return med
+
+
+class Ours:
+    def __init__(self, dll, threads):
+        self.p = subprocess.Popen(["dotnet", dll, "compare", "serve", str(threads)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.header = self.p.stdout.readline().strip()
+
+    def measure(self, name, seconds):
+        self.p.stdin.write(f"{name} {seconds}\n")
+        parts = self.p.stdout.readline().split()
+        if not parts or parts[0] != name:
+            sys.exit(f"torch_cases.py: our side answered {parts!r} for {name}")
+        return float(parts[1]), float(parts[4])
+
+    def close(self):
+        self.p.stdin.write("quit\n")
+        self.p.stdin.close()
+        self.p.wait()
+
+
+def main():
+    dll = sys.argv[1]
+    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.5
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+    torch.set_num_threads(threads)
+    cases = [n.strip() for n in os.environ.get("COMPARE_CASES", "").split(",") if n.strip()] or (
+        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step"]
+        + [f"scale_b{b}_w{w}" for b, w in SCALING])
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        blas = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})
+    ours, ref = Ours(dll, threads), Torch()
+    best_ours, best_ref, alloc = {}, {}, {}
+    try:
+        for r in range(rounds):
+            for name in cases:
+                t, b = ours.measure(name, seconds)
+                best_ours[name] = min(best_ours.get(name, float("inf")), t)
+                alloc[name] = b
+                best_ref[name] = min(best_ref.get(name, float("inf")), ref.measure(name, seconds))
+            print(f"# round {r + 1}/{rounds} done", file=sys.stderr, flush=True)
+    finally:
+        ours.close()
+    print(f"# ours: {ours.header}")
+    print(f"# reference: torch {torch.__version__} (threads={torch.get_num_threads()}), numpy {np.__version__}; "
+          f"BLAS loaded: {', '.join(blas) or 'none'}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')} "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')} OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}")
+    print(f"# {rounds} rounds alternating ours/reference per case, {seconds}s per measurement; each side's best "
+          f"per-round median; ratio = speed ours / speed reference (> 1: we are faster)")
+    print(f"{'case':<38} {'ours':>10} {'reference':>10} {'unit':<10} {'ratio':>6} {'target':>7} {'verdict':<7} {'ours B/it':>10}")
+    for name in cases:
+        unit, work, target, label = describe(name)
+        o, t = best_ours[name], best_ref[name]
+        if unit in ("GFLOP/s", "samples/s"):
+            vo, vt = work / o, work / t
+            fmt = "{:>10.1f}" if unit == "GFLOP/s" else "{:>10.0f}"
+        else:
+            vo, vt = (o * 1e6, t * 1e6) if unit == "us/op" else (o * 1e3, t * 1e3)
+            fmt = "{:>10.3f}" if unit == "us/op" else "{:>10.2f}"
+        ratio = t / o
+        verdict = "" if target is None else ("met" if ratio >= target else "MISSED")
+        tgt = "" if target is None else f">={target:.2f}"
+        print(f"{label:<38} {fmt.format(vo)} {fmt.format(vt)} {unit:<10} {ratio:>6.2f} {tgt:>7} {verdict:<7} {alloc[name]:>10.0f}")
+    scaling = [n for n in cases if n.startswith("scale_b")]
+    if scaling:
+        print()
+        print("# scaling, 784-W-W-10 SGD step; FLOPs = fwd 2b*sum(in*out) + bwd 2*fwd - 2b*784*W (no input gradient)")
+        print(f"{'case':<22} {'GFLOP/step':>10} {'ours ms':>9} {'ours ms/GFLOP':>14} {'torch ms':>9} {'torch ms/GFLOP':>15}")
+        for name in scaling:
+            b, w = map(int, name[len("scale_b"):].split("_w"))
+            gf = mlp_flops(b, [784, w, w, 10]) / 1e9
+            o, t = best_ours[name] * 1e3, best_ref[name] * 1e3
+            print(f"b={b:<5} W={w:<12} {gf:>10.3f} {o:>9.3f} {o / gf:>14.2f} {t:>9.3f} {t / gf:>15.2f}")
+
+
+if __name__ == "__main__":
+    main()
