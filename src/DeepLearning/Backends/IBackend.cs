@@ -75,6 +75,21 @@ public interface IBackend
         DeviceBuffer b, int bOffset, int ldb, long strideB,
         float beta, DeviceBuffer c, int cOffset, int ldc, long strideC, int batch);
 
+    /// <summary>
+    /// The forward of a dense layer as one kernel: <c>C = f(op(A)·op(B) + bias)</c> for one matrix product, the bias
+    /// (one value per column of C, or null) added and the activation f applied while each tile of C is still in cache,
+    /// instead of in two more passes over C. C is contiguous (<c>ldc = n</c>). The default composes
+    /// <see cref="Gemm"/>, <see cref="Binary"/> and <see cref="Unary"/>, so a backend may leave it out.
+    /// </summary>
+    void GemmBiasActivation(bool transA, bool transB, int m, int n, int k,
+        DeviceBuffer a, int aOffset, int lda, DeviceBuffer b, int bOffset, int ldb,
+        DeviceBuffer? bias, int biasOffset, UnaryOp activation, float alpha, DeviceBuffer c, int cOffset)
+    {
+        Gemm(transA, transB, m, n, k, 1f, a, aOffset, lda, 0, b, bOffset, ldb, 0, 0f, c, cOffset, n, 0, 1);
+        if (bias is not null) Binary(BinaryOp.Add, c, cOffset, [n, 1], bias, biasOffset, [0, 1], c, cOffset, [m, n]);
+        if (activation != UnaryOp.Identity) Unary(activation, alpha, c, cOffset, c, cOffset, m * n);
+    }
+
     /// <summary>Softmax (or log-softmax when <paramref name="log"/>) of each row of <c>[rows, cols]</c>, computed stably by subtracting the row maximum.</summary>
     void Softmax(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int rows, int cols, bool log);
 

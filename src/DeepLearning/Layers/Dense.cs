@@ -58,10 +58,11 @@ public sealed class Dense : Layer
                 ? $"{this}: input is a scalar, expected [batch, {Inputs}] or [{Inputs}]"
                 : $"{this}: input has {input.Shape[-1]} features, expected {Inputs} (input shape {input.Shape})");
         var x = input.Rank == 2 ? input : input.Reshape(-1, Inputs);
-        var y = Tensor.MatMul(x, Weight, transposeB: true);
-        if (Bias is not null) y += Bias;
+        // ReLU fuses into the product's kernel; any other activation follows it.
+        bool relu = ReferenceEquals(Activation, Activations.Relu);
+        var y = Tensor.Linear(x, Weight, Bias, relu);
         if (input.Rank != 2) y = y.Reshape(input.Shape.WithDim(input.Rank - 1, Outputs));
-        return Activation(y);
+        return relu ? y : Activation(y);
     }
 
     /// <summary><c>Dense(in => out)</c>, with the activation when it is not the identity: <c>Dense(2 => 4, σ)</c>.</summary>

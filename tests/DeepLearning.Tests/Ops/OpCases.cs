@@ -171,6 +171,10 @@ public static class OpCases
         yield return new OpCase("Concat axis 1 of 3", x => Tensor.Concat(1, x[0], x[1], x[2]), In(Draw.Any, 2, 1), In(Draw.Any, 2, 3), In(Draw.Any, 2, 2));
         yield return new OpCase("Concat axis -1 of 3 rank 3", x => Tensor.Concat(-1, x[0], x[1], x[2]), In(Draw.Any, 2, 2, 1), In(Draw.Any, 2, 2, 3), In(Draw.Any, 2, 2, 2));
         yield return new OpCase("Concat x with x", x => Tensor.Concat(1, x[0], x[0]), In(Draw.Any, 2, 3));
+        yield return new OpCase("Linear x·Wᵀ+b", x => Tensor.Linear(x[0], x[1], x[2]), In(Draw.Any, 4, 3), In(Draw.Any, 2, 3), In(Draw.Any, 2));
+        yield return new OpCase("Linear x·Wᵀ", x => Tensor.Linear(x[0], x[1]), In(Draw.Any, 4, 3), In(Draw.Any, 5, 3));
+        yield return new OpCase("Linear relu(x·Wᵀ+b) fused", x => Tensor.Linear(x[0], x[1], x[2], relu: true), In(Draw.Any, 4, 3), In(Draw.Any, 5, 3), In(Draw.Any, 5));
+        yield return new OpCase("Linear x·xᵀ", x => Tensor.Linear(x[0], x[0]), In(Draw.Any, 3, 3));
         // Compositions: an op's output feeding ops of other families.
         yield return new OpCase("Dense-like tanh(x·Wᵀ+b)", x => (Tensor.MatMul(x[0], x[1], transposeB: true) + x[2]).Tanh(),
             In(Draw.Any, 4, 3), In(Draw.Any, 2, 3), In(Draw.Any, 2));

@@ -17,4 +17,16 @@ public sealed partial class CpuBackend
                 bv, checked((int)(bOffset + i * strideB)), ldb,
                 beta, cv, checked((int)(cOffset + i * strideC)), ldc);
     }
+
+    /// <inheritdoc/>
+    public void GemmBiasActivation(bool transA, bool transB, int m, int n, int k,
+        DeviceBuffer a, int aOffset, int lda, DeviceBuffer b, int bOffset, int ldb,
+        DeviceBuffer? bias, int biasOffset, UnaryOp activation, float alpha, DeviceBuffer c, int cOffset)
+    {
+        // ReLU rides in the GEMM's epilogue; other activations follow as one more (split) pass.
+        bool relu = activation == UnaryOp.Relu;
+        Sgemm.Multiply(transA, transB, m, n, k, 1f, Cpu(a).Array, aOffset, lda, Cpu(b).Array, bOffset, ldb, 0f, Cpu(c).Array, cOffset, n,
+            Sgemm.MaxThreads, DeepLearning.Backends.Cpu.Gemm.PackedGemm.WideByDefault, bias is null ? null : Cpu(bias).Array, biasOffset, relu);
+        if (!relu && activation != UnaryOp.Identity) Unary(activation, alpha, c, cOffset, c, cOffset, m * n);
+    }
 }

@@ -32,7 +32,17 @@ internal static unsafe class Sgemm
     /// </summary>
     internal static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
-        int maxThreads, bool wide)
+        int maxThreads, bool wide) =>
+        Multiply(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, maxThreads, wide, null, 0, false);
+
+    /// <summary>
+    /// The product followed by a dense layer's epilogue, <c>C = relu?(α·op(A)·op(B) + β·C + bias)</c>, with
+    /// <paramref name="bias"/> (from <paramref name="biasOffset"/>, one value per column of C) added and the ReLU applied
+    /// to each tile of C as soon as its last k block is done.
+    /// </summary>
+    internal static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
+        int maxThreads, bool wide, float[]? bias, int biasOffset, bool relu)
     {
         wide &= PackedGemm.WideByDefault;
         ArgumentNullException.ThrowIfNull(a);
@@ -45,12 +55,15 @@ internal static unsafe class Sgemm
         CheckExtent("A", a.Length, aOffset, lda, transA ? k : m, transA ? m : k);
         CheckExtent("B", b.Length, bOffset, ldb, transB ? n : k, transB ? k : n);
         CheckExtent("C", c.Length, cOffset, ldc, m, n);
-        fixed (float* pa0 = a, pb0 = b, pc0 = c)
+        if (bias is not null) CheckExtent("bias", bias.Length, biasOffset, n, 1, n);
+        fixed (float* pa0 = a, pb0 = b, pc0 = c, pBias = bias)
         {
             float* pa = pa0 + aOffset, pb = pb0 + bOffset, pc = pc0 + cOffset;
+            var epilogue = new Epilogue(bias is null ? null : pBias + biasOffset, relu);
             if (k == 0 || alpha == 0f)
             {
                 Scale(m, n, beta, pc, ldc);
+                epilogue.Apply(pc, ldc, m, n, 0);
                 return;
             }
             // Element (i, p) of op(A) at pa[i·aRow + p·aCol]; (p, j) of op(B) at pb[p·bRow + j·bCol].
@@ -59,16 +72,16 @@ internal static unsafe class Sgemm
             long work = (long)m * n * k;
             if (!PackedGemm.IsSupported || work < SmallWork || m < 4)
             {
-                SmallGemm.Run(transB, m, n, k, alpha, pa, aRow, aCol, pb, ldb, beta, pc, ldc);
+                SmallGemm.Run(transB, m, n, k, alpha, pa, aRow, aCol, pb, ldb, beta, pc, ldc, epilogue);
                 return;
             }
             int threads = work < ParallelWork ? 1 : Math.Max(1, maxThreads);
             if (threads == 1)
             {
-                PackedGemm.Run(wide, m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc);
+                PackedGemm.Run(wide, m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc, epilogue);
                 return;
             }
-            RunParallel(wide, threads, m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc);
+            RunParallel(wide, threads, m, n, k, alpha, pa, aRow, aCol, pb, bRow, bCol, beta, pc, ldc, epilogue);
         }
     }
 
@@ -80,7 +93,7 @@ internal static unsafe class Sgemm
     /// an unstarted task inline), and waits blocking, not spinning, for one still busy.
     /// </summary>
     private static void RunParallel(bool wide, int threads, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
-        float* b, long bRow, long bCol, float beta, float* c, long ldc)
+        float* b, long bRow, long bCol, float beta, float* c, long ldc, Epilogue epilogue)
     {
         // Columns unless C is taller than wide: each thread then packs its own part of B (the large, L3-resident
         // panel) and only the small L2 blocks of A are packed twice; measured a few % better on square products.
@@ -94,14 +107,14 @@ internal static unsafe class Sgemm
         threads = Math.Min(threads, strips);
         if (threads <= 1)
         {
-            PackedGemm.Run(wide, m, n, k, alpha, a, aRow, aCol, b, bRow, bCol, beta, c, ldc);
+            PackedGemm.Run(wide, m, n, k, alpha, a, aRow, aCol, b, bRow, bCol, beta, c, ldc, epilogue);
             return;
         }
         var job = new StripJob
         {
             Wide = wide, SplitRows = splitRows, Tile = tile, Tiles = tiles, Strips = strips, Extent = extent,
             M = m, N = n, K = k, Alpha = alpha, Beta = beta,
-            A = a, ARow = aRow, ACol = aCol, B = b, BRow = bRow, BCol = bCol, C = c, Ldc = ldc,
+            A = a, ARow = aRow, ACol = aCol, B = b, BRow = bRow, BCol = bCol, C = c, Ldc = ldc, Epilogue = epilogue,
         };
         var helpers = new Task[threads - 1];
         for (int t = 0; t < helpers.Length; t++) helpers[t] = Task.Factory.StartNew(StripJob.Work, job,
@@ -118,6 +131,7 @@ internal static unsafe class Sgemm
         public float Alpha, Beta;
         public float* A, B, C;
         public long ARow, ACol, BRow, BCol, Ldc;
+        public Epilogue Epilogue;
         private int _next;
 
         public void Drain()
@@ -129,10 +143,10 @@ internal static unsafe class Sgemm
                 int end = Math.Min(Extent, (int)((long)Tiles * (s + 1) / Strips) * Tile);
                 if (SplitRows)
                     PackedGemm.Run(Wide, end - start, N, K, Alpha, A + start * ARow, ARow, ACol, B, BRow, BCol, Beta,
-                        C + start * Ldc, Ldc);
+                        C + start * Ldc, Ldc, Epilogue);
                 else
                     PackedGemm.Run(Wide, M, end - start, K, Alpha, A, ARow, ACol, B + start * BCol, BRow, BCol, Beta,
-                        C + start, Ldc);
+                        C + start, Ldc, Epilogue.Shift(start));
             }
         }
     }

@@ -64,4 +64,37 @@ public class CpuBackendGemmTests
             foreach (var buf in new[] { ab, bb, cb }) buf.Release();
         }
     }
+
+    public static TheoryData<int, int, int, bool, bool> EpilogueCases => new()
+    {
+        // The unpacked small path, the packed path, and products large enough to split over threads by rows and by columns.
+        { 3, 5, 7, true, true }, { 2, 40, 9, false, true }, { 37, 45, 29, true, false }, { 37, 45, 29, false, false },
+        { 37, 45, 29, true, true }, { 300, 70, 64, true, true }, { 70, 300, 64, true, true }, { 128, 512, 196, true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(EpilogueCases))]
+    public void Gemm_with_bias_and_relu_epilogue_matches_the_composition(int m, int n, int k, bool withBias, bool relu)
+    {
+        var x = TestData.Uniform(m * k, 11);
+        var w = TestData.Uniform(n * k, 12);
+        var bias = TestData.Uniform(n, 13);
+        var xb = With(x, 1);
+        var wb = With(w, 2);
+        var biasBuffer = With(bias, 3);
+        var yb = With(Enumerable.Repeat(float.NaN, m * n).ToArray(), 4); // C is written, never read
+        Backend.GemmBiasActivation(false, true, m, n, k, xb, 1, k, wb, 2, k, withBias ? biasBuffer : null, 3,
+            relu ? DeepLearning.Backends.UnaryOp.Relu : DeepLearning.Backends.UnaryOp.Identity, 0f, yb, 4);
+        var y = Read(yb, 4, m * n);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double z = withBias ? bias[j] : 0;
+                for (int p = 0; p < k; p++) z += (double)x[i * k + p] * w[j * k + p];
+                if (relu) z = Math.Max(z, 0);
+                AssertNear(z, y[i * n + j], 1e-4, 1e-4 * k, $"[{m},{n},{k}] bias={withBias} relu={relu} at ({i},{j})");
+            }
+        AssertGuards(yb, 4, m * n, "GemmBiasActivation");
+        foreach (var b in new[] { xb, wb, biasBuffer, yb }) b.Release();
+    }
 }

@@ -42,7 +42,7 @@ internal static unsafe class PackedGemm
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool wide, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
-        float* b, long bRow, long bCol, float beta, float* c, long ldc)
+        float* b, long bRow, long bCol, float beta, float* c, long ldc, in Epilogue epilogue = default)
     {
         // Equal k blocks (784 → 392 + 392, not 512 + 272): no short block with a poor C-update-to-FMA ratio.
         int kBlocks = (k + KC - 1) / KC;
@@ -64,6 +64,7 @@ internal static unsafe class PackedGemm
                 // Packed B panel: rows are the n index j, k steps p; (j, p) lives at b[p·bRow + j·bCol].
                 Packing.Pack(b + pc * bRow + jc * bCol, bCol, bRow, nc, kc, nr, packB);
                 float betaNow = pc == 0 ? beta : 1f;
+                bool last = pc + kc >= k;
                 for (int ic = 0; ic < m; ic += MC)
                 {
                     int mc = Math.Min(MC, m - ic);
@@ -79,6 +80,7 @@ internal static unsafe class PackedGemm
                             float* cij = c + (ic + ir) * ldc + jc + jr;
                             if (mv == mr && nv == nr) Kernel(wide, kc, pa, pb, cij, ldc, alpha, betaNow);
                             else Edge(wide, kc, pa, pb, cij, ldc, alpha, betaNow, mv, nv, tile);
+                            if (last) epilogue.Apply(cij, ldc, mv, nv, jc + jr);
                         }
                     }
                 }

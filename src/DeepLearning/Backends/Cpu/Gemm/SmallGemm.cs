@@ -11,7 +11,7 @@ internal static unsafe class SmallGemm
 {
     /// <summary><c>C = α·op(A)·op(B) + β·C</c>; element (i, p) of op(A) is at <c>a[i·aRow + p·aCol]</c>.</summary>
     public static void Run(bool transB, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
-        float* b, long ldb, float beta, float* c, long ldc)
+        float* b, long ldb, float beta, float* c, long ldc, in Epilogue epilogue = default)
     {
         Span<float> rowA = k <= 1024 ? stackalloc float[k] : RowBuffer(k);
         for (int i = 0; i < m; i++)
@@ -25,12 +25,14 @@ internal static unsafe class SmallGemm
             {
                 for (int p = 0; p < k; p++)
                     TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(b + p * ldb, n), alpha * ai[p * aCol], ci, ci);
+                epilogue.Apply(c + i * ldc, ldc, 1, n, 0);
                 continue;
             }
             // op(B) = Bᵀ: column j of op(B) is row j of B, contiguous; gather row i of op(A) once.
             for (int p = 0; p < k; p++) rowA[p] = ai[p * aCol];
             for (int j = 0; j < n; j++)
                 ci[j] += alpha * TensorPrimitives.Dot(rowA, new ReadOnlySpan<float>(b + j * ldb, k));
+            epilogue.Apply(c + i * ldc, ldc, 1, n, 0);
         }
     }
 
