@@ -14,7 +14,7 @@ namespace DeepLearning;
 public static class Autodiff
 {
     /// <summary>Whether ops on this thread are being recorded for a gradient now (Flux's training mode default).</summary>
-    public static bool IsRecording => Tape.Current is { Paused: 0 };
+    public static bool IsRecording => Tape.Active;
 
     /// <summary>The gradient of the scalar <paramref name="function"/> w.r.t. each of <paramref name="sources"/>.</summary>
     /// <inheritdoc cref="ValueAndGradient" path="/param"/>

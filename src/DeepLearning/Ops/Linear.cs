@@ -32,8 +32,8 @@ public partial class Tensor
         var y = Create(new Shape(m, n), input.Device);
         input.Backend.GemmBiasActivation(false, true, m, n, k, input.Buffer, input.Offset, k, weight.Buffer, weight.Offset, k,
             bias?.Buffer, bias?.Offset ?? 0, relu ? UnaryOp.Relu : UnaryOp.Identity, 0f, y.Buffer, y.Offset);
-        var node = Tape.Record(y, bias is null ? [input, weight] : [input, weight, bias], LinearRule);
-        if (node is not null) node.Int = relu ? 1 : 0;
+        if (Tape.Active && Tape.Record(y, bias is null ? [input, weight] : [input, weight, bias], LinearRule) is { } node)
+            node.Int = relu ? 1 : 0;
         return y;
     }
 

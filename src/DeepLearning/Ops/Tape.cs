@@ -58,6 +58,9 @@ internal sealed class Tape
 
     public static Tape? Current => _current;
 
+    /// <summary>Whether a tape is recording on this thread (ops with many inputs check it before listing them).</summary>
+    public static bool Active => _current is { Paused: 0 };
+
     /// <summary>Unique per use of the tape, so tensors tracked in an earlier use are not mistaken for this one's.</summary>
     public int Id { get; private set; }
 
