@@ -12,8 +12,13 @@ public sealed partial class CpuBackend
         var xa = Cpu(x).Array;
         var ya = Cpu(y).Array;
         if (length < ParallelThreshold) UnaryRange(op, alpha, xa.AsSpan(xOffset, length), ya.AsSpan(yOffset, length));
-        else ForChunks(length, (s, n) => UnaryRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n)));
+        else UnaryParallel(op, alpha, xa, xOffset, ya, yOffset, length);
     }
+
+    // The parallel paths live in methods of their own: a lambda's captures are allocated on entry to the method that
+    // declares them, which would tax every short map too.
+    private static void UnaryParallel(UnaryOp op, float alpha, float[] xa, int xOffset, float[] ya, int yOffset, int length) =>
+        ForChunks(length, (s, n) => UnaryRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n)));
 
     private static void UnaryRange(UnaryOp op, float alpha, ReadOnlySpan<float> xs, Span<float> ys)
     {
@@ -55,8 +60,11 @@ public sealed partial class CpuBackend
         if (length < ParallelThreshold)
             BackwardRange(op, alpha, xa.AsSpan(xOffset, length), ya.AsSpan(yOffset, length), ga.AsSpan(dyOffset, length), da.AsSpan(dxOffset, length));
         else
-            ForChunks(length, (s, n) => BackwardRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n), ga.AsSpan(dyOffset + s, n), da.AsSpan(dxOffset + s, n)));
+            BackwardParallel(op, alpha, xa, xOffset, ya, yOffset, ga, dyOffset, da, dxOffset, length);
     }
+
+    private static void BackwardParallel(UnaryOp op, float alpha, float[] xa, int xOffset, float[] ya, int yOffset, float[] ga, int dyOffset, float[] da, int dxOffset, int length) =>
+        ForChunks(length, (s, n) => BackwardRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n), ga.AsSpan(dyOffset + s, n), da.AsSpan(dxOffset + s, n)));
 
     private static void BackwardRange(UnaryOp op, float alpha, ReadOnlySpan<float> xs, ReadOnlySpan<float> ys, ReadOnlySpan<float> gs, Span<float> ds)
     {
@@ -132,15 +140,20 @@ public sealed partial class CpuBackend
             RowRange(op, av, aOffset, bv, bOffset, yv, yOffset, dims[..k], sa[..k], sb[..k], 0, rows);
             return;
         }
+        BinaryParallel(op, av, aOffset, bv, bOffset, yv, yOffset, dims[..k].ToArray(), sa[..k].ToArray(), sb[..k].ToArray(), rows, total);
+    }
+
+    private static void BinaryParallel(BinaryOp op, float[] av, int aOffset, float[] bv, int bOffset, float[] yv, int yOffset,
+        int[] dims, int[] sa, int[] sb, int rows, int total)
+    {
         if (rows == 1)
         {
             int ia = sa[0], ib = sb[0];
-            ForChunks(inner, (s, n) => Row(op, av, aOffset + s * ia, ia, bv, bOffset + s * ib, ib, yv.AsSpan(yOffset + s, n)));
+            ForChunks(dims[0], (s, n) => Row(op, av, aOffset + s * ia, ia, bv, bOffset + s * ib, ib, yv.AsSpan(yOffset + s, n)));
             return;
         }
-        int[] pd = dims[..k].ToArray(), pa = sa[..k].ToArray(), pb = sb[..k].ToArray();
         int chunks = Math.Min(Math.Min(Environment.ProcessorCount, rows), total / (ParallelThreshold / 2));
-        Parallel.For(0, chunks, c => RowRange(op, av, aOffset, bv, bOffset, yv, yOffset, pd, pa, pb,
+        Parallel.For(0, chunks, c => RowRange(op, av, aOffset, bv, bOffset, yv, yOffset, dims, sa, sb,
             (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
     }
 

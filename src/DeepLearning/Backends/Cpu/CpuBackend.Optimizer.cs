@@ -7,16 +7,20 @@ public sealed partial class CpuBackend
         DeviceBuffer grad, int gradOffset, DeviceBuffer? state1, int state1Offset, DeviceBuffer? state2, int state2Offset,
         DeviceBuffer target, int targetOffset, bool subtract, int length)
     {
-        float[] p = Cpu(param).Array, g = Cpu(grad).Array, t = Cpu(target).Array;
-        float[]? s1 = state1 is null ? null : Cpu(state1).Array, s2 = state2 is null ? null : Cpu(state2).Array;
-        var h = hyper;
-        if (length < ParallelThreshold) Range(h, 0, length);
-        else ForChunks(length, (s, n) => Range(h, s, n));
+        var job = new StepJob(op, hyper, Cpu(param).Array, paramOffset, Cpu(grad).Array, gradOffset,
+            state1 is null ? null : Cpu(state1).Array, state1Offset, state2 is null ? null : Cpu(state2).Array, state2Offset,
+            Cpu(target).Array, targetOffset, subtract);
+        if (length < ParallelThreshold) job.Run(0, length);
+        else ForChunks(length, job.Run);
+    }
 
-        void Range(in OptimizerHyperParameters h, int s, int n) =>
-            OptimizerMath.Step(op, h, p.AsSpan(paramOffset + s, n), g.AsSpan(gradOffset + s, n),
-                s1 is null ? default : s1.AsSpan(state1Offset + s, n),
-                s2 is null ? default : s2.AsSpan(state2Offset + s, n),
-                t.AsSpan(targetOffset + s, n), subtract);
+    /// <summary>One optimizer step over a range of elements; a struct, so the single-thread path allocates nothing.</summary>
+    private readonly record struct StepJob(OptimizerOp Op, OptimizerHyperParameters Hyper, float[] P, int PO, float[] G, int GO,
+        float[]? S1, int S1O, float[]? S2, int S2O, float[] T, int TO, bool Subtract)
+    {
+        public void Run(int s, int n) =>
+            OptimizerMath.Step(Op, Hyper, P.AsSpan(PO + s, n), G.AsSpan(GO + s, n),
+                S1 is null ? default : S1.AsSpan(S1O + s, n), S2 is null ? default : S2.AsSpan(S2O + s, n),
+                T.AsSpan(TO + s, n), Subtract);
     }
 }
