@@ -19,7 +19,7 @@ public abstract class CompareCase
     /// <summary>Every case, built on demand (some hold hundreds of MB of weights).</summary>
     public static IEnumerable<string> Names =>
         GemmCase.All.Select(g => "gemm_" + g.Name)
-            .Concat(["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step"])
+            .Concat(["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch"])
             .Concat(ScalingShapes.Select(s => $"scale_b{s.Batch}_w{s.Width}"));
 
     /// <summary>Batch and hidden width of the 784-W-W-10 scaling cases (SGD training steps).</summary>
@@ -48,6 +48,7 @@ public abstract class CompareCase
             "tiny_add" => new TinyAdd(),
             "tiny_grad" => new TinyGradient(),
             "tiny_mlp_step" => new TinyMlpStep(),
+            "mnist_epoch" => new MnistEpoch(),
             _ => throw new ArgumentException($"compare: no case '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
         };
     }
@@ -212,5 +213,48 @@ public sealed class TinyMlpStep : CompareCase
     public override void Run(int iterations)
     {
         for (int i = 0; i < iterations; i++) Trainer.TrainStep(_loss, _x, _y, _opt);
+    }
+}
+
+/// <summary>
+/// One epoch of DESIGN.md §1's MNIST training without dropout: 784-128-10 (ReLU), Adam(1e-3), batch 128, shuffled
+/// DataLoader over the 60,000 training images. The files are read from <c>$DEEPLEARNING_DATA/mnist</c> or the
+/// <c>shared/data/mnist</c> folder beside the repository (or an ancestor of it).
+/// </summary>
+public sealed class MnistEpoch : CompareCase
+{
+    private readonly DataLoader _data;
+    private readonly Optimizer _opt;
+    private readonly Func<Tensor, Tensor, Tensor> _loss;
+
+    /// <summary>Loads MNIST and builds the model.</summary>
+    /// <exception cref="DirectoryNotFoundException">The MNIST files are not found.</exception>
+    public MnistEpoch()
+    {
+        var (train, _) = Mnist.Load(Directory());
+        var model = new Chain(new Dense(784, 128, Relu, seed: 1), new Dense(128, 10, seed: 2));
+        _data = new DataLoader(train.Images, Tensor.OneHot(train.Labels, 10), batchSize: 128, shuffle: true, seed: 1);
+        _opt = new Adam(1e-3f).Setup(model);
+        _loss = (x, y) => Losses.LogitCrossEntropy(model.Forward(x), y);
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "mnist_epoch";
+
+    /// <inheritdoc/>
+    public override void Run(int iterations)
+    {
+        for (int i = 0; i < iterations; i++) Trainer.Train(_loss, _data, _opt);
+    }
+
+    private static string Directory()
+    {
+        if (Environment.GetEnvironmentVariable("DEEPLEARNING_DATA") is { Length: > 0 } data) return Path.Combine(data, "mnist");
+        for (var d = new DirectoryInfo(System.IO.Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+        {
+            string candidate = Path.Combine(d.FullName, "shared", "data", "mnist");
+            if (System.IO.Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException("mnist_epoch: no shared/data/mnist above the current directory; set DEEPLEARNING_DATA");
     }
 }

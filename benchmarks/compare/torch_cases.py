@@ -92,6 +92,32 @@ def tiny_grad():
     return lambda: torch.autograd.grad((x * w + b).relu().sum(), [w, b])
 
 
+def mnist_epoch():
+    """One epoch of 784-128-10 (ReLU), Adam(1e-3), batch 128 over the shuffled MNIST training set."""
+    import gzip
+    import pathlib
+    root = os.environ.get("DEEPLEARNING_DATA")
+    folder = pathlib.Path(root) / "mnist" if root else next(
+        p / "shared" / "data" / "mnist" for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]
+        if (p / "shared" / "data" / "mnist").is_dir())
+    with gzip.open(folder / "train-images-idx3-ubyte.gz") as f:
+        x = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784).astype(np.float32) / 255)
+    with gzip.open(folder / "train-labels-idx1-ubyte.gz") as f:
+        y = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64))
+    torch.manual_seed(0)
+    m = mlp([784, 128, 10])
+    opt, lf = torch.optim.Adam(m.parameters(), lr=1e-3), torch.nn.CrossEntropyLoss()
+
+    def epoch():
+        perm = torch.randperm(len(y))
+        for i in range(0, len(y), 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            lf(m(x[idx]), y[idx]).backward()
+            opt.step()
+    return epoch
+
+
 def make(name):
     if name.startswith("gemm_"):
         return gemm_case(*next(g[1:] for g in GEMM if "gemm_" + g[0] == name))
@@ -105,6 +131,7 @@ def make(name):
         "tiny_add": tiny_add,
         "tiny_grad": tiny_grad,
         "tiny_mlp_step": lambda: train_case([10, 10, 10], 1, False, torch.nn.MSELoss(), torch.randn(1, 10)),
+        "mnist_epoch": mnist_epoch,
     }[name]()
 
 
@@ -129,6 +156,7 @@ def describe(name):
         "tiny_add": ("us/op", None, 0.9 / 0.3, "tiny add (10 elems)"),
         "tiny_grad": ("us/op", None, 19 / 5, "tiny (x*w+b).relu().sum() fwd+bwd"),
         "tiny_mlp_step": ("us/op", None, 59 / 15, "tiny MLP 10-10-10 step b=1 SGD"),
+        "mnist_epoch": ("s/epoch", None, None, "MNIST epoch 784-128-10 Adam b=128"),
     }[name]
 
 
@@ -183,7 +211,7 @@ def main():
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
     torch.set_num_threads(threads)
     cases = [n.strip() for n in os.environ.get("COMPARE_CASES", "").split(",") if n.strip()] or (
-        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step"]
+        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch"]
         + [f"scale_b{b}_w{w}" for b, w in SCALING])
     with open("/proc/self/maps", encoding="utf-8") as maps:
         blas = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})
@@ -213,8 +241,9 @@ def main():
             vo, vt = work / o, work / t
             fmt = "{:>10.1f}" if unit == "GFLOP/s" else "{:>10.0f}"
         else:
-            vo, vt = (o * 1e6, t * 1e6) if unit == "us/op" else (o * 1e3, t * 1e3)
-            fmt = "{:>10.3f}" if unit == "us/op" else "{:>10.2f}"
+            scale = {"us/op": 1e6, "s/epoch": 1.0}.get(unit, 1e3)
+            vo, vt = o * scale, t * scale
+            fmt = "{:>10.3f}" if unit in ("us/op", "s/epoch") else "{:>10.2f}"
         ratio = t / o
         verdict = "" if target is None else ("met" if ratio >= target else "MISSED")
         tgt = "" if target is None else f">={target:.2f}"

@@ -69,7 +69,7 @@ public static partial class Trainer
 
     /// <summary>
     /// The mean loss <c>lossFn(model.Forward(x), y)</c> and metrics over <paramref name="data"/>, without recording
-    /// or updating, each batch weighted by its samples; one scope per batch.
+    /// or updating, each batch weighted by its samples; each batch (as the data yields it) and its work are released together.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="lossFn">A loss of (ŷ, y).</param>
@@ -89,9 +89,8 @@ public static partial class Trainer
         long samples = 0;
         int batches = 0;
         using var noGrad = Autodiff.NoGrad();
-        foreach (var (x, y) in data)
+        foreach (var (x, y) in Scoped(data))
         {
-            using var scope = TensorScope.Begin();
             int n = Samples(x);
             var yhat = model.Forward(x);
             loss += (double)lossFn(yhat, y).Item() * n;

@@ -65,7 +65,7 @@ public static partial class Trainer
         double sum = 0;
         long samples = 0;
         int batch = 0;
-        foreach (var (x, y) in data)
+        foreach (var (x, y) in Scoped(data))
         {
             if (x is null || y is null) throw new ArgumentException($"Train: batch {batch} of epoch {epoch} holds a null tensor", nameof(data));
             int n = Samples(x);
@@ -91,6 +91,22 @@ public static partial class Trainer
         }
         if (batch == 0) throw new ArgumentException($"Train: the data yielded no batches in epoch {epoch}", nameof(data));
         return samples > 0 ? sum / samples : sum / batch;
+    }
+
+    /// <summary>
+    /// Enumerates <paramref name="data"/> with a <see cref="TensorScope"/> open from each batch's fetch to the end of its
+    /// work, so the tensors a loader makes for a batch (gathered rows, views) go back to the pool with it; tensors that
+    /// existed before the fetch, such as a list of prepared batches, are not touched.
+    /// </summary>
+    internal static IEnumerable<(Tensor X, Tensor Y)> Scoped(IEnumerable<(Tensor X, Tensor Y)> data)
+    {
+        using var e = data.GetEnumerator();
+        while (true)
+        {
+            using var scope = TensorScope.Begin();
+            if (!e.MoveNext()) yield break;
+            yield return e.Current;
+        }
     }
 
     private static float Step(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt, (int Epoch, int Batch)? where, Action? inStep)

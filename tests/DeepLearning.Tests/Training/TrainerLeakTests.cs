@@ -29,4 +29,26 @@ public class TrainerLeakTests
         for (int i = 0; i < 3000; i++) Trainer.TrainStep(Loss, x, y, opt);
         Assert.Equal(before, Device.Cpu.LiveBuffers);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Epochs_over_a_data_loader_release_every_batch(bool shuffle)
+    {
+        // Shuffled batches are gathered copies, unshuffled ones views: either way a batch lives as long as its step.
+        var model = new TinyLinear(3, 1, seed: 1);
+        var opt = new Descent(0.05f).Setup(model);
+        var (x, y) = TinyLinear.Problem(64, seed: 2);
+        var data = new DataLoader(x, y, batchSize: 8, shuffle: shuffle, seed: 3);
+        Tensor Loss(Tensor a, Tensor b) => TinyLinear.Mse(model.Forward(a), b);
+        Trainer.Train(Loss, data, opt);
+        model.Evaluate(TinyLinear.Mse, data);
+        long before = Device.Cpu.LiveBuffers;
+        for (int epoch = 0; epoch < 20; epoch++)
+        {
+            Trainer.Train(Loss, data, opt);
+            model.Evaluate(TinyLinear.Mse, data);
+        }
+        Assert.Equal(before, Device.Cpu.LiveBuffers);
+    }
 }
