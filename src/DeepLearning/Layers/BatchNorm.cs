@@ -25,6 +25,7 @@ public sealed class BatchNorm : Layer
         Momentum = momentum;
         Epsilon = epsilon;
         var shape = new Shape(features);
+        using var scope = TensorScope.Begin();
         Weight = new Parameter(Tensor.Ones(shape), "weight");
         Bias = new Parameter(Tensor.Zeros(shape), "bias");
         RunningMean = Tensor.Persistent(Tensor.Zeros(shape), "running_mean");

@@ -29,9 +29,12 @@ public sealed class Chain : Layer, IReadOnlyList<Layer>
             };
     }
 
-    /// <summary>A chain of the given layers, in order.</summary>
+    /// <summary>
+    /// A chain of the given layers, in order. A <see cref="Chain"/> passed alone is nested as one layer (as
+    /// <c>nn.Sequential(inner)</c> nests), not unpacked, so its parameters are named <c>0.0.weight</c>.
+    /// </summary>
     public Chain(IEnumerable<Layer> layers)
-        : this([.. (layers ?? throw new ArgumentNullException(nameof(layers))).Cast<object>()])
+        : this(layers is Chain inner ? [inner] : [.. (layers ?? throw new ArgumentNullException(nameof(layers))).Cast<object>()])
     {
     }
 

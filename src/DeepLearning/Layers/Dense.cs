@@ -22,11 +22,13 @@ public sealed class Dense : Layer
         Inputs = inputs;
         Outputs = outputs;
         Activation = activation ?? Activations.Identity;
+        // The parameters copy their initial values; the scope releases what the initialiser made for them, and
+        // leaves alone a tensor it returns that existed before (pretrained weights).
+        using var scope = TensorScope.Begin();
         var w = (init ?? Init.GlorotUniform)(new Shape(outputs, inputs), seed ?? Init.NextSeed());
         if (w.Shape != new Shape(outputs, inputs))
             throw new ArgumentException($"Dense: the initialiser returned {w.Shape}, expected [{outputs}, {inputs}]", nameof(init));
         Weight = new Parameter(w, "weight");
-        w.Dispose();
         if (bias) Bias = new Parameter(Tensor.Zeros(new Shape(outputs)), "bias");
     }
 

@@ -91,9 +91,6 @@ public static class Init
     /// <summary>The next seed of the process-wide sequence (a layer built without a seed takes one).</summary>
     public static ulong NextSeed() => Mix(Interlocked.Read(ref _seed) + (ulong)Interlocked.Increment(ref _drawn) * 0x9E3779B97F4A7C15UL);
 
-    /// <summary>A seed derived from <paramref name="seed"/> for the <paramref name="index"/>-th tensor of a layer.</summary>
-    internal static ulong Derive(ulong seed, int index) => index == 0 ? seed : Mix(seed ^ ((ulong)index * 0xD1B54A32D192ED03UL));
-
     // SplitMix64's finaliser: nearby inputs give unrelated seeds.
     private static ulong Mix(ulong z)
     {

@@ -20,19 +20,12 @@ public abstract partial class Layer
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         var rows = new List<(string Name, string Layer, string Shape, int Params)>();
-        var modes = new List<(Layer, LayerMode)>();
-        SaveModes(this, modes);
-        SetMode(LayerMode.Test);
-        try
+        using (Temporarily(LayerMode.Test))
+        using (TensorScope.Begin())
+        using (Autodiff.NoGrad())
         {
-            using var scope = TensorScope.Begin();
-            using var noGrad = Autodiff.NoGrad();
             var x = inputShape.Length > 0 ? Tensor.Zeros(new Shape(inputShape)) : null;
             AddSummaryRows("", x, rows);
-        }
-        finally
-        {
-            foreach (var (layer, mode) in modes) layer.Mode = mode;
         }
 
         string[] head = ["Name", "Layer", "Output shape", "Param #"];
@@ -59,11 +52,5 @@ public abstract partial class Layer
         var output = input is null ? null : Forward(input);
         rows.Add((name, ToString(), output is null ? "?" : output.Shape.ToString(), ParameterCount));
         return output;
-    }
-
-    private static void SaveModes(Layer layer, List<(Layer, LayerMode)> into)
-    {
-        into.Add((layer, layer.Mode));
-        foreach (var (_, child) in layer.Children()) SaveModes(child, into);
     }
 }

@@ -53,9 +53,12 @@ internal static class OptimizerUpdates
     public static float Norm(Tensor g)
     {
         using var scope = TensorScope.Begin();
-        var squares = Kernels.Unary(UnaryOp.Square, 0f, g);
-        var sum = Kernels.Reduce(ReduceOp.Sum, squares.Reshape(squares.Length), 0);
-        return MathF.Sqrt(sum.Item());
+        // Scaled by the largest magnitude first, so squares of large finite gradients cannot overflow float.
+        var flat = g.Reshape(g.Length);
+        float scale = g.Length == 0 ? 0f : Kernels.Reduce(ReduceOp.Max, Kernels.Unary(UnaryOp.Abs, 0f, flat), 0).Item();
+        if (!(scale > 0f) || float.IsInfinity(scale)) return scale;
+        var squares = Kernels.Unary(UnaryOp.Square, 0f, Kernels.Unary(UnaryOp.MulScalar, 1f / scale, flat));
+        return scale * MathF.Sqrt(Kernels.Reduce(ReduceOp.Sum, squares, 0).Item());
     }
 
     private static void Step(string rule, OptimizerOp op, in OptimizerHyperParameters h, Tensor p, Tensor g, Tensor? m, Tensor? v, Tensor target, bool subtract)

@@ -3,13 +3,13 @@ namespace DeepLearning;
 /// <summary>
 /// Stops <c>Trainer.Fit</c> when a monitored quantity has not improved for <c>patience</c> epochs (Keras's
 /// <c>EarlyStopping</c>): an epoch improves when it beats the best so far by more than <c>minDelta</c>. With
-/// <c>restoreBestWeights</c>, the parameters of the best epoch are copied back when training ends.
+/// <c>restoreBestWeights</c>, the parameters and buffers (running statistics) of the best epoch are copied back when training ends.
 /// </summary>
 /// <param name="monitor">The key to watch (<c>val_loss</c>, <c>loss</c>, <c>val_accuracy</c> …).</param>
 /// <param name="patience">Stop after this many epochs in a row without improvement (Keras: 0 and 1 both stop at the first).</param>
 /// <param name="minDelta">The least change that counts as an improvement.</param>
 /// <param name="mode">Whether lower or higher is better.</param>
-/// <param name="restoreBestWeights">Restore the best epoch's parameters at the end (Keras's default is false).</param>
+/// <param name="restoreBestWeights">Restore the best epoch's parameters and buffers at the end (Keras's default is false).</param>
 /// <exception cref="ArgumentOutOfRangeException">Patience or minDelta is negative.</exception>
 public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0, double minDelta = 0, MonitorMode mode = MonitorMode.Auto,
     bool restoreBestWeights = false) : Callback
@@ -47,7 +47,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
         {
             BestEpoch = context.Epoch;
             _wait = 0;
-            if (restoreBestWeights) Snapshot(context.Model.Parameters());
+            if (restoreBestWeights) Snapshot(context.Model);
             return;
         }
         if (++_wait >= _patience)
@@ -62,14 +62,20 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!restoreBestWeights || _best is null) return;
-        var parameters = context.Model.Parameters();
-        for (int i = 0; i < parameters.Count; i++) parameters[i].Assign(_best[i]);
+        var state = State(context.Model);
+        for (int i = 0; i < state.Count; i++) Tensor.UpdateInPlace(state[i], _best[i]);
     }
 
-    private void Snapshot(IReadOnlyList<Parameter> parameters)
+    // Buffers too (BatchNorm's running statistics), as Keras restores non-trainable weights: the best epoch's
+    // parameters with the last epoch's statistics would evaluate as neither.
+    private static List<Tensor> State(Layer model) =>
+        [.. model.Parameters(), .. model.NamedBuffers().Select(b => b.Value)];
+
+    private void Snapshot(Layer model)
     {
+        var state = State(model);
         // Copies are Parameters because those belong to no scope; they are reused on later improvements.
-        if (_best is null || _best.Length != parameters.Count) _best = [.. parameters.Select(p => new Parameter(p))];
-        else for (int i = 0; i < parameters.Count; i++) _best[i].Assign(parameters[i]);
+        if (_best is null || _best.Length != state.Count) _best = [.. state.Select(t => new Parameter(t))];
+        else for (int i = 0; i < state.Count; i++) _best[i].Assign(state[i]);
     }
 }

@@ -23,6 +23,9 @@ public static partial class Trainer
         ArgumentNullException.ThrowIfNull(lossFn);
         ArgumentNullException.ThrowIfNull(trainData);
         ArgumentNullException.ThrowIfNull(opt);
+        var own = model.Parameters();
+        if (own.Count > 0 && !own.Any(opt.Parameters.Contains))
+            throw new ArgumentException("Fit: the optimizer was set up on parameters other than the model's; use rule.Setup(model)", nameof(opt));
         options ??= new FitOptions();
         if (options.Epochs < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"Fit: Epochs must be >= 0, got {options.Epochs}");
@@ -34,7 +37,8 @@ public static partial class Trainer
         {
             context.Epoch = epoch;
             foreach (var c in options.Callbacks) c.OnEpochBegin(context);
-            float? lr = opt.HasLearningRate ? opt.LearningRate : null;
+            // The rate this epoch's first step will use: a schedule sets it inside Update, after this point.
+            float? lr = opt.HasLearningRate ? opt.Schedule?.At(opt.Iterations) ?? opt.LearningRate : null;
 
             // Metrics are computed on the forward pass of the step itself, inside its scope (as Keras does).
             Tensor? yhat = null, target = null;
@@ -89,6 +93,8 @@ public static partial class Trainer
         long samples = 0;
         int batches = 0;
         using var noGrad = Autodiff.NoGrad();
+        // Evaluation mode even after a user's TrainMode(): validation must not move BatchNorm's statistics or drop units.
+        using var modes = model.Temporarily(LayerMode.Test);
         foreach (var (x, y) in Scoped(data))
         {
             int n = Samples(x);

@@ -113,4 +113,13 @@ public class ChainTests
         Assert.Equal(model.Forward(images).ToArray(), model.Forward(images).ToArray());
         Assert.Equal(["0.weight", "0.bias", "2.weight", "2.bias"], model.NamedParameters().Select(p => p.Key));
     }
+
+    [Fact]
+    public void A_chain_given_alone_is_nested_not_unpacked()
+    {
+        var inner = new Chain(new Dense(2, 3, seed: 1), new Dense(3, 1, seed: 2));
+        var outer = new Chain(inner);
+        Assert.Single(outer);
+        Assert.Equal(["0.0.weight", "0.0.bias", "0.1.weight", "0.1.bias"], outer.NamedParameters().Select(p => p.Key));
+    }
 }

@@ -60,4 +60,13 @@ public class DenseTests
         Assert.Contains("[2,5]", e.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Dense(0, 3));
     }
+
+    [Fact]
+    public void An_initialiser_may_return_a_tensor_it_keeps()
+    {
+        var pretrained = Tensor.Full(new Shape(3, 2), 0.5f);
+        var dense = new Dense(2, 3, init: (_, _) => pretrained);
+        Assert.False(pretrained.IsDisposed);
+        Assert.Equal(pretrained.ToArray(), dense.Weight.ToArray());
+    }
 }

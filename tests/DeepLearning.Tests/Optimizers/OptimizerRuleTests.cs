@@ -216,4 +216,14 @@ public class OptimizerRuleTests
             });
         };
     }
+
+    [Fact]
+    public void ClipNorm_handles_gradients_whose_squares_overflow_float()
+    {
+        var p = new Parameter(Tensor.Zeros(2));
+        var rule = new ClipNorm(1f);
+        var step = rule.Transform(rule.Init(p), p, Tensor.FromArray([3e19f, 4e19f])).ToArray();
+        Assert.Equal(0.6f, step[0], 1e-5f);
+        Assert.Equal(0.8f, step[1], 1e-5f);
+    }
 }

@@ -159,4 +159,60 @@ public class FitTests
         var result = model.Evaluate(TinyLinear.Mse, TinyLinear.Batches(x, y, 2));
         Assert.Equal(whole, result["loss"], 1e-5);
     }
+
+    private static (Chain Model, List<(Tensor X, Tensor Y)> Data) BatchNormProblem(float shift)
+    {
+        var model = new Chain(new BatchNorm(3), new Dense(3, 1, seed: 1));
+        var (x, y) = TinyLinear.Problem(16, seed: 2);
+        return (model, TinyLinear.Batches(x + shift, y, 4));
+    }
+
+    [Fact]
+    public void Evaluate_runs_in_evaluation_mode_even_after_TrainMode()
+    {
+        var (model, data) = BatchNormProblem(100f);
+        model.TrainMode();
+        var bn = (BatchNorm)model[0];
+        var before = bn.RunningMean.ToArray();
+        model.Evaluate(TinyLinear.Mse, data);
+        Assert.Equal(before, bn.RunningMean.ToArray());
+        Assert.Equal(LayerMode.Train, bn.Mode);
+    }
+
+    [Fact]
+    public void Early_stopping_restores_buffers_with_the_best_weights()
+    {
+        // A zero learning rate keeps the loss flat, so epoch 0 stays the best while the running statistics move on.
+        var (model, data) = BatchNormProblem(5f);
+        var bn = (BatchNorm)model[0];
+        float[]? afterFirst = null;
+        var record = new LambdaCallback(onEpochEnd: (c, _) => afterFirst ??= bn.RunningMean.ToArray());
+        model.Fit(TinyLinear.Mse, data, new Descent(0f).Setup(model), new FitOptions
+        {
+            Epochs = 6,
+            Callbacks = [record, new EarlyStopping("loss", patience: 2, restoreBestWeights: true)],
+        });
+        Assert.Equal(afterFirst, bn.RunningMean.ToArray());
+    }
+
+    [Fact]
+    public void The_logged_rate_is_the_one_each_epoch_starts_with()
+    {
+        var model = new TinyLinear(3, 1, seed: 1);
+        var opt = new Descent(0.5f).Setup(model);
+        opt.Schedule = LearningRateSchedule.FromFunction(t => 0.01f * (t + 1));
+        var (x, y) = TinyLinear.Problem(16, seed: 2);
+        var history = model.Fit(TinyLinear.Mse, TinyLinear.Batches(x, y, 4), opt, new FitOptions { Epochs = 3 });
+        Assert.Equal([0.01, 0.05, 0.09], history["lr"].Select(r => Math.Round(r, 6)));
+    }
+
+    [Fact]
+    public void Fit_refuses_an_optimizer_set_up_on_another_model()
+    {
+        var model = new TinyLinear(3, 1, seed: 1);
+        var other = new TinyLinear(3, 1, seed: 2);
+        var (x, y) = TinyLinear.Problem(8, seed: 2);
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(TinyLinear.Mse, TinyLinear.Batches(x, y, 4), new Adam().Setup(other)));
+        Assert.Contains("set up on parameters other than the model's", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -48,7 +48,7 @@ public sealed partial class CpuBackend : IBackend
             body(0, length);
             return;
         }
-        int size = (length / chunks + 63) & ~63;
+        int size = ((length + chunks - 1) / chunks + 63) & ~63;
         Parallel.For(0, chunks, c =>
         {
             int start = c * size;

@@ -73,4 +73,23 @@ public class CpuBackendParallelTests
             if (!(e[i] == a[i] || (float.IsNaN(e[i]) && float.IsNaN(a[i]))))
                 Assert.Fail($"{what}: element {i - Offset} is {a[i]:G9} split across cores, {e[i]:G9} in pieces");
     }
+
+    [Theory]
+    [InlineData(131_073)]
+    [InlineData(196_609)]
+    [InlineData(262_147)]
+    public void Long_maps_write_every_element_whatever_the_chunking(int n)
+    {
+        // Lengths whose per-core share is a multiple of 64 plus a remainder: the chunks must still cover the tail.
+        var x = With(Values(n, 5), Offset);
+        var y = Empty(n, Offset);
+        Backend.Unary(UnaryOp.Neg, 0f, x, Offset, y, Offset, n);
+        var xs = Read(x, Offset, n);
+        var ys = Read(y, Offset, n);
+        for (int i = 0; i < n; i++)
+            if (ys[i] != -xs[i]) Assert.Fail($"Neg of {n}: element {i} is {ys[i]}, expected {-xs[i]}");
+        AssertGuards(y, Offset, n, $"Neg of {n}");
+        x.Release();
+        y.Release();
+    }
 }
