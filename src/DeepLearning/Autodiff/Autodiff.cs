@@ -34,6 +34,9 @@ public static class Autodiff
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(sources);
         var list = sources as IReadOnlyList<Tensor> ?? [.. sources];
+        // A source may be tracked by an enclosing gradient call: give it back its tracking afterwards.
+        var saved = new (int TapeId, Tensor? Grad)[list.Count];
+        for (int i = 0; i < saved.Length; i++) saved[i] = (list[i].TapeId, list[i].Grad);
         var tape = Tape.Push();
         try
         {
@@ -59,11 +62,8 @@ public static class Autodiff
         finally
         {
             tape.Reset();
-            foreach (var s in list)
-            {
-                s.Grad = null;
-                s.TapeId = 0;
-            }
+            // In reverse, so a source listed twice ends with what it had before the call.
+            for (int i = saved.Length - 1; i >= 0; i--) (list[i].TapeId, list[i].Grad) = saved[i];
             tape.Pop();
         }
     }
@@ -79,16 +79,21 @@ public static class Autodiff
 public readonly struct NoGradScope : IDisposable
 {
     private readonly object? _tape;
+    private readonly int _id;
 
     internal NoGradScope(object? tape)
     {
         _tape = tape;
-        if (tape is Tape t) t.Paused++;
+        if (tape is Tape t)
+        {
+            _id = t.Id;
+            t.Paused++;
+        }
     }
 
-    /// <summary>Resumes recording.</summary>
+    /// <summary>Resumes recording (a scope outliving its gradient call does nothing: the tape may serve another call).</summary>
     public void Dispose()
     {
-        if (_tape is Tape t) t.Paused--;
+        if (_tape is Tape t && t.Id == _id && t.Paused > 0) t.Paused--;
     }
 }

@@ -162,7 +162,7 @@ public partial class Tensor
     // Minimum, so (first > second) is in both cases the indicator that a wins.
     private static void MinMaxRule(TapeNode n, Tensor g, Tensor first, Tensor second)
     {
-        var toA = Kernels.Binary(BinaryOp.Greater, first, second, "Maximum") + Kernels.Binary(BinaryOp.Equal, first, second, "Maximum") * 0.5f;
+        var toA = Kernels.Binary(BinaryOp.Greater, first, second, "Maximum or Minimum") + Kernels.Binary(BinaryOp.Equal, first, second, "Maximum or Minimum") * 0.5f;
         if (n.NeedsA) n.AddToA(Kernels.Unbroadcast(g * toA, n.A.Shape));
         if (n.NeedsB) n.AddToB(Kernels.Unbroadcast(g * (1f - toA), n.B!.Shape));
     }

@@ -71,7 +71,8 @@ public partial class Tensor
     /// <summary>A tensor that belongs to no scope (layer buffers such as running statistics), holding <paramref name="value"/>'s elements.</summary>
     internal static Tensor Persistent(Tensor value, string? name)
     {
-        var t = new Tensor(value.Shape, value.Device, value.Backend.Allocate(value.Length), 0, scoped: false) { Name = name };
+        var t = CreateUnscoped(value.Shape, value.Device);
+        t.Name = name;
         UpdateInPlace(t, value);
         return t;
     }

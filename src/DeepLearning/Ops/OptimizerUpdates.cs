@@ -12,9 +12,7 @@ internal static class OptimizerUpdates
     /// <summary>A zero tensor like <paramref name="like"/> that belongs to no scope: optimizer state outlives steps.</summary>
     public static Tensor Persistent(Tensor like)
     {
-        var t = Tensor.Create(like.Shape, like.Device);
-        // Leave the scope that Create registered it in: the scope skips tensors whose Scope is no longer itself.
-        t.Scope = null;
+        var t = Tensor.CreateUnscoped(like.Shape, like.Device);
         t.Backend.Fill(t.Buffer, t.Offset, t.Length, 0f);
         return t;
     }

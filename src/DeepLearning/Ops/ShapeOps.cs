@@ -103,7 +103,7 @@ public partial class Tensor
         return y;
     }
 
-    /// <summary>Entries <paramref name="start"/> … <paramref name="start"/> + <paramref name="length"/> − 1 along <paramref name="axis"/> (a copy).</summary>
+    /// <summary>Entries <paramref name="start"/> … <paramref name="start"/> + <paramref name="length"/> − 1 along <paramref name="axis"/>: a view sharing memory for axis 0, a copy for the others.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The axis or the range is out of bounds.</exception>
     public Tensor Slice(int axis, int start, int length)
     {
@@ -148,8 +148,8 @@ public partial class Tensor
             y.Backend.CopyBlocks(t.Buffer, t.Offset, block, y.Buffer, y.Offset + at * inner, total * inner, block, outer);
             at += t.Shape[a];
         }
-        var node = Tape.Record(y, tensors, ConcatRule);
-        if (node is not null) node.Int = a;
+        // The tape keeps its own copy: the caller may reuse its list before the backward pass.
+        if (Tape.Active && Tape.Record(y, [.. tensors], ConcatRule) is { } node) node.Int = a;
         return y;
     }
 
@@ -158,7 +158,7 @@ public partial class Tensor
 
     private void CheckRange(int axis, int start, int length)
     {
-        if (start < 0 || length < 0 || start + length > Shape[axis])
+        if (start < 0 || length < 0 || start > Shape[axis] || length > Shape[axis] - start)
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice: range [{start}, {start + length}) is outside axis {axis} of {Describe()}");
     }
 

@@ -104,7 +104,7 @@ internal sealed class Tape
     public static TapeNode? Record(Tensor output, Tensor a, Tensor? b, BackwardRule rule)
     {
         var tape = _current;
-        if (tape is null || tape.Paused > 0) return null;
+        if (tape is null || tape.Paused != 0) return null;
         if (a.TapeId != tape.Id && (b is null || b.TapeId != tape.Id)) return null;
         return tape.Add(output, a, b, rule);
     }
@@ -113,7 +113,7 @@ internal sealed class Tape
     public static TapeNode? Record(Tensor output, IReadOnlyList<Tensor> inputs, BackwardRule rule)
     {
         var tape = _current;
-        if (tape is null || tape.Paused > 0) return null;
+        if (tape is null || tape.Paused != 0) return null;
         bool any = false;
         foreach (var t in inputs) any |= t.TapeId == tape.Id;
         if (!any) return null;

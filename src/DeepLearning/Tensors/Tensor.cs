@@ -7,8 +7,10 @@ namespace DeepLearning;
 /// follows NumPy broadcasting, and every op is differentiable (see <see cref="Autodiff"/>).
 /// </summary>
 /// <remarks>
-/// Memory: a tensor created inside a <see cref="TensorScope"/> is released when the scope ends unless kept; outside
-/// any scope it lives until collected. Using a released tensor throws <see cref="ObjectDisposedException"/>.
+/// Memory: a tensor created inside a <see cref="TensorScope"/> is released when the scope ends unless kept. Outside any
+/// scope it lives until <see cref="Dispose"/>; if it is only collected, the GC frees its memory but it never returns to
+/// the pool and stays counted in <see cref="Device.LiveBuffers"/> (on a GPU device that would be device memory held),
+/// so loops create their tensors inside a scope. Using a released tensor throws <see cref="ObjectDisposedException"/>.
 /// </remarks>
 public partial class Tensor : IDisposable
 {
@@ -61,6 +63,10 @@ public partial class Tensor : IDisposable
     /// <summary>Allocates an uninitialised tensor in the current scope.</summary>
     internal static Tensor Create(Shape shape, Device device) =>
         new(shape, device, device.Backend.Allocate(shape.Length), 0, scoped: true);
+
+    /// <summary>Allocates an uninitialised tensor that belongs to no scope (layer buffers, optimizer state).</summary>
+    internal static Tensor CreateUnscoped(Shape shape, Device device) =>
+        new(shape, device, device.Backend.Allocate(shape.Length), 0, scoped: false);
 
     /// <summary>A tensor that shares this one's memory under another shape of the same length.</summary>
     internal Tensor View(Shape shape, int offset = 0)

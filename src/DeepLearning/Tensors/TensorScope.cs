@@ -61,7 +61,13 @@ public sealed class TensorScope : IDisposable
     {
         if (_disposed) return;
         if (_current != this)
-            throw new InvalidOperationException("TensorScope: scopes must end in the reverse order they began (an inner scope is still open)");
+        {
+            bool open = false;
+            for (var s = _current; s is not null && !open; s = s._parent) open = s == this;
+            if (!open) throw new InvalidOperationException("TensorScope: a scope must end on the thread that began it (scopes are per thread)");
+            // Inner scopes left open (an exception escaped one begun without `using`) end first, innermost first.
+            while (_current != this) _current!.Dispose();
+        }
         _disposed = true;
         _current = _parent;
         foreach (var t in _owned)

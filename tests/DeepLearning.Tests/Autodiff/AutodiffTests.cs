@@ -116,4 +116,52 @@ public class AutodiffTests
             Assert.Equal(6f, g[w].Item());
         }
     }
+
+    [Fact]
+    public void A_gradient_taken_inside_another_leaves_the_outer_one_intact()
+    {
+        var x = Tensor.FromArray([3f]);
+        var y = Tensor.FromArray([2f]);
+        var g = Autodiff.Gradient(() =>
+        {
+            var a = (x * x).Sum();
+            _ = Autodiff.ValueAndGradient(() => (x * y).Sum(), [x]);
+            return a + x.Sum();
+        }, [x]);
+        Assert.Equal([7f], g[x].ToArray()); // d(x² + x)/dx = 2x + 1; the inner call's result is not part of it
+    }
+
+    [Fact]
+    public void Concat_keeps_its_inputs_when_the_caller_reuses_the_list()
+    {
+        var a = Tensor.FromArray([1f, 2]);
+        var b = Tensor.FromArray([3f]);
+        var g = Autodiff.Gradient(() =>
+        {
+            var list = new List<Tensor> { a, b };
+            var c = Tensor.Concat(list);
+            list.Clear();
+            return c.Square().Sum();
+        }, [a, b]);
+        Assert.Equal([2f, 4f], g[a].ToArray());
+        Assert.Equal([6f], g[b].ToArray());
+    }
+
+    [Fact]
+    public void A_no_grad_scope_disposed_after_its_gradient_call_does_not_disturb_the_next()
+    {
+        var x = Tensor.FromArray([2f]);
+        NoGradScope leaked = default;
+        _ = Autodiff.Gradient(() =>
+        {
+            leaked = Autodiff.NoGrad();
+            return x.Sum();
+        }, [x]);
+        var g = Autodiff.Gradient(() =>
+        {
+            leaked.Dispose();
+            return (x * x).Sum();
+        }, [x]);
+        Assert.Equal([4f], g[x].ToArray());
+    }
 }

@@ -34,4 +34,23 @@ public class GradientCheckTests
         Assert.Equal(7, r.Numeric, 2);
         Assert.StartsWith("FAILED: 2 elements, worst input 0[1]", r.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Nothing_checked_is_not_a_pass()
+    {
+        var result = GradientCheck.Run(() => Tensor.Scalar(1f), []);
+        Assert.False(result.Passed);
+    }
+
+    [Fact]
+    public void A_layer_in_its_automatic_mode_is_checked_as_it_trains()
+    {
+        // BatchNorm in the default mode normalises with batch statistics while a gradient is taken; the finite
+        // differences must see the same function, not the evaluation-mode one.
+        var bn = new BatchNorm(3);
+        var x = Tensor.Normal(new Shape(5, 3), 0f, 1f, seed: 4);
+        var r = Tensor.Normal(new Shape(5, 3), 0f, 1f, seed: 5);
+        var result = GradientCheck.Run(() => (bn.Forward(x) * r).Sum(), [x, bn.Weight]);
+        Assert.True(result.Passed, result.ToString());
+    }
 }

@@ -83,4 +83,15 @@ public class ShapeOpsTests
         Assert.True(float.IsNaN(Tensor.Concat(1, x, x)[0, 2]));
         Assert.True(float.IsNaN(x.Slice(1, 0, 1)[0, 0]));
     }
+
+    [Theory]
+    [InlineData(0, int.MaxValue, 1)]
+    [InlineData(0, 1, int.MaxValue)]
+    [InlineData(1, int.MaxValue, 1)]
+    [InlineData(1, 1, int.MaxValue)]
+    public void Slice_ranges_that_overflow_are_named(int axis, int start, int length)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Zeros(4, 3).Slice(axis, start, length));
+        Assert.Contains($"is outside axis {axis}", e.Message, StringComparison.Ordinal);
+    }
 }

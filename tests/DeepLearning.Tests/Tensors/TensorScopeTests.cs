@@ -59,15 +59,55 @@ public class TensorScopeTests
     }
 
     [Fact]
-    public void Scopes_must_end_in_reverse_order()
+    public void Ending_an_outer_scope_ends_the_inner_ones_left_open()
     {
         var outer = TensorScope.Begin();
+        var a = Tensor.Ones(2);
         var inner = TensorScope.Begin();
-        Assert.Throws<InvalidOperationException>(() => outer.Dispose());
-        inner.Dispose();
+        var b = Tensor.Ones(2);
         outer.Dispose();
-        outer.Dispose(); // twice is harmless
+        Assert.True(a.IsDisposed && b.IsDisposed);
         Assert.Null(TensorScope.Current);
+        inner.Dispose(); // already ended: harmless, as is a second Dispose
+        outer.Dispose();
+        Assert.Null(TensorScope.Current);
+    }
+
+    [Fact]
+    public void An_exception_escaping_an_inner_scope_begun_without_using_surfaces_unchanged()
+    {
+        Tensor? a = null, b = null;
+        Action work = () =>
+        {
+            using var outer = TensorScope.Begin();
+            a = Tensor.Ones(3);
+            _ = TensorScope.Begin();
+            b = Tensor.Ones(3);
+            throw new FormatException("boom");
+        };
+        var e = Assert.Throws<FormatException>(work);
+        Assert.Equal("boom", e.Message);
+        Assert.Null(TensorScope.Current);
+        Assert.True(a!.IsDisposed && b!.IsDisposed);
+    }
+
+    [Fact]
+    public void A_scope_ended_on_another_thread_names_the_rule()
+    {
+        var scope = TensorScope.Begin();
+        try
+        {
+            Exception? caught = null;
+            var thread = new Thread(() => caught = Record.Exception(scope.Dispose));
+            thread.Start();
+            thread.Join();
+            var e = Assert.IsType<InvalidOperationException>(caught);
+            Assert.Contains("on the thread that began it", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            scope.Dispose();
+        }
     }
 
     [Fact]
