@@ -29,11 +29,14 @@ dataDir ??= Environment.GetEnvironmentVariable("DEEPLEARNING_DATA") is { Length:
     ? Path.Combine(root, "mnist")
     : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "deeplearning", "mnist");
 
-var missing = Mnist.FileNames.Where(f => !File.Exists(Path.Combine(dataDir, f)) && !File.Exists(Path.Combine(dataDir, f + ".gz"))).ToList();
+List<string> Missing() => [.. Mnist.FileNames.Where(f => !File.Exists(Path.Combine(dataDir, f)) && !File.Exists(Path.Combine(dataDir, f + ".gz")))];
+var missing = Missing();
+string? failure = missing.Count > 0 ? MnistDownload.TryFetch(dataDir, missing) : null;
+if (missing.Count > 0) missing = Missing();
 if (missing.Count > 0)
 {
     Console.Error.WriteLine($"""
-        MNIST not found: '{Path.GetFullPath(dataDir)}' lacks {string.Join(", ", missing)}.
+        MNIST not found: '{Path.GetFullPath(dataDir)}' lacks {string.Join(", ", missing)}, and downloading failed ({failure}).
         Put these four files there, raw or gzipped (.gz), from any MNIST mirror
         (e.g. https://ossci-datasets.s3.amazonaws.com/mnist/):
           {string.Join("\n  ", Mnist.FileNames.Select(f => f + ".gz"))}
