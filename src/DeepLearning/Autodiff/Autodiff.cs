@@ -5,6 +5,12 @@ namespace DeepLearning;
 /// one of their inputs depends on a source; the tape is then walked backwards, each op's rule turning the gradient
 /// of its output into those of its inputs. Gradients add up where a value is used more than once.
 /// </summary>
+/// <remarks>
+/// One gradient call at a time per set of sources: the tape marks its sources on the tensors themselves, so two
+/// threads differentiating w.r.t. the same parameters at once would disturb each other (different threads with
+/// different tensors are fine). A call made inside another treats its results as constants of the outer one.
+/// Gradients of gradients (higher order) are not supported.
+/// </remarks>
 /// <example>
 /// <code>
 /// var (loss, grads) = Autodiff.ValueAndGradient(() => (x.MatMul(w) - y).Square().Mean(), [w]);

@@ -3,6 +3,10 @@ using System.Collections;
 namespace DeepLearning;
 
 /// <summary>The gradients of one <see cref="Autodiff.Gradient"/> call, looked up by source tensor (by reference).</summary>
+/// <remarks>
+/// Gradients are read-only results: two sources may be handed the same tensor (in <c>(w + b).Sum()</c> both get the
+/// incoming gradient unchanged), so modifying or disposing one gradient can change another.
+/// </remarks>
 public sealed class Gradients : IEnumerable<KeyValuePair<Tensor, Tensor>>
 {
     private readonly Dictionary<Tensor, Tensor> _grads;

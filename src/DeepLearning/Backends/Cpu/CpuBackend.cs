@@ -167,8 +167,9 @@ public sealed partial class CpuBackend : IBackend
     public void RandomUniform(DeviceBuffer dst, int offset, int length, ulong seed, ulong counter, float low, float high)
     {
         var d = Cpu(dst).AsSpan(offset, length);
-        float scale = high - low;
-        for (int i = 0; i < d.Length; i++) d[i] = low + scale * Philox.Uniform(seed, counter + (ulong)i);
+        float scale = high - low, top = low < high ? MathF.BitDecrement(high) : low;
+        // low + scale·u can round up to high for u just below 1: clamp, so the interval stays half-open.
+        for (int i = 0; i < d.Length; i++) d[i] = MathF.Min(low + scale * Philox.Uniform(seed, counter + (ulong)i), top);
     }
 
     /// <inheritdoc/>
