@@ -34,6 +34,13 @@ public partial class Tensor
     /// <exception cref="ArgumentException">The shapes cannot broadcast, or the devices differ.</exception>
     public static Tensor Minimum(Tensor a, Tensor b) => Record(Kernels.Binary(BinaryOp.Minimum, a, b, "Minimum"), a, b, MinimumRule);
 
+    /// <summary>Element-wise <c>baseˣ</c> for a scalar base &gt; 0 (its gradient <c>baseˣ·ln base</c> needs base &gt; 0).</summary>
+    public static Tensor Pow(float @base, Tensor exponent)
+    {
+        ArgumentNullException.ThrowIfNull(exponent);
+        return Map(UnaryOp.RPowScalar, @base, exponent);
+    }
+
     /// <summary>Element-wise <c>xᵖ</c>.</summary>
     public Tensor Pow(float exponent) => Map(UnaryOp.PowScalar, exponent, this);
 

@@ -26,7 +26,7 @@ public partial class Tensor
         if (bias is not null)
         {
             Kernels.SameDevice("Linear", input, bias);
-            if (bias.Shape != new Shape(n))
+            if (bias.Rank != 1 || bias.Shape[0] != n)
                 throw new ArgumentException($"Linear: bias {bias.Shape} does not fit weight {weight.Shape} (expected [{n}])");
         }
         var y = Create(new Shape(m, n), input.Device);

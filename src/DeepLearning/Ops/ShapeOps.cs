@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace DeepLearning;
 
 // Ops that move elements without computing: reshapes are views of the same memory; transposes, slices and
@@ -17,16 +15,16 @@ public partial class Tensor
         {
             if (shape[i] == -1)
             {
-                if (infer >= 0) throw new ArgumentException($"Reshape: only one dimension may be -1 in {Format(shape)}", nameof(shape));
+                if (infer >= 0) throw new ArgumentException($"Reshape: only one dimension may be -1 in {Shape.Format(shape)}", nameof(shape));
                 infer = i;
             }
-            else if (shape[i] < 0) throw new ArgumentException($"Reshape: dimension {shape[i]} is negative in {Format(shape)}", nameof(shape));
+            else if (shape[i] < 0) throw new ArgumentException($"Reshape: dimension {shape[i]} is negative in {Shape.Format(shape)}", nameof(shape));
             else known *= shape[i];
         }
         if (infer >= 0)
         {
             if (known == 0 || Length % known != 0)
-                throw new ArgumentException($"Reshape: cannot view {Length} elements as {Format(shape)}", nameof(shape));
+                throw new ArgumentException($"Reshape: cannot view {Length} elements as {Shape.Format(shape)}", nameof(shape));
             shape = (int[])shape.Clone();
             shape[infer] = (int)(Length / known);
         }
@@ -68,7 +66,7 @@ public partial class Tensor
             ok = p >= 0 && p < Rank && !seen[p];
             if (ok) seen[p] = true;
         }
-        if (!ok) throw new ArgumentException($"Permute: {Format(perm)} is not a permutation of the axes of {Describe()}", nameof(perm));
+        if (!ok) throw new ArgumentException($"Permute: {Shape.Format(perm)} is not a permutation of the axes of {Describe()}", nameof(perm));
         var strides = Shape.Strides();
         var dims = new int[Rank];
         var permStrides = new int[Rank];
@@ -194,11 +192,4 @@ public partial class Tensor
             at += t.Shape[a];
         }
     };
-
-    private static string Format(int[] dims)
-    {
-        var sb = new StringBuilder("[");
-        sb.AppendJoin(',', dims);
-        return sb.Append(']').ToString();
-    }
 }

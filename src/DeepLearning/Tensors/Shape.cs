@@ -163,7 +163,8 @@ public readonly struct Shape : IEquatable<Shape>
     /// <summary>The shape as <c>[d0,d1,…]</c>, as error messages print it.</summary>
     public override string ToString() => Format(Dims);
 
-    private static string Format(ReadOnlySpan<int> dims)
+    /// <summary>Dimensions as <c>[d0,d1,…]</c>, as messages print them (also for lists that are not valid shapes).</summary>
+    internal static string Format(ReadOnlySpan<int> dims)
     {
         var sb = new StringBuilder("[");
         for (int i = 0; i < dims.Length; i++)

@@ -171,6 +171,7 @@ public static class OpCases
         yield return new OpCase("Concat axis 1 of 3", x => Tensor.Concat(1, x[0], x[1], x[2]), In(Draw.Any, 2, 1), In(Draw.Any, 2, 3), In(Draw.Any, 2, 2));
         yield return new OpCase("Concat axis -1 of 3 rank 3", x => Tensor.Concat(-1, x[0], x[1], x[2]), In(Draw.Any, 2, 2, 1), In(Draw.Any, 2, 2, 3), In(Draw.Any, 2, 2, 2));
         yield return new OpCase("Concat x with x", x => Tensor.Concat(1, x[0], x[0]), In(Draw.Any, 2, 3));
+        yield return new OpCase("Pow(2.5, x)", x => Tensor.Pow(2.5f, x[0]), In(Draw.Any, 3, 4));
         yield return new OpCase("Linear x·Wᵀ+b", x => Tensor.Linear(x[0], x[1], x[2]), In(Draw.Any, 4, 3), In(Draw.Any, 2, 3), In(Draw.Any, 2));
         yield return new OpCase("Linear x·Wᵀ", x => Tensor.Linear(x[0], x[1]), In(Draw.Any, 4, 3), In(Draw.Any, 5, 3));
         yield return new OpCase("Linear relu(x·Wᵀ+b) fused", x => Tensor.Linear(x[0], x[1], x[2], relu: true), In(Draw.Any, 4, 3), In(Draw.Any, 5, 3), In(Draw.Any, 5));
