@@ -66,8 +66,8 @@ internal static class Kernels
         {
             // The leading axes are contiguous: one reduction of [prod(lead), rest] over axis 0, then the trailing
             // axes back, so the per-axis loop below indexes dimensions of the input's rank.
-            var trailing = new Shape(g.Shape.Dims[lead..].ToArray());
-            g = Reduce(ReduceOp.Sum, g.Reshape(g.Shape.Product(0, lead), trailing.Length), 0).Reshape(trailing);
+            var trailing = Shape.Of(g.Shape.Dims[lead..]);
+            g = Reduce(ReduceOp.Sum, g.Reshape(Shape.Of(g.Shape.Product(0, lead), trailing.Length)), 0).Reshape(trailing);
         }
         for (int d = 0; d < shape.Rank; d++)
             if (shape.Dims[d] == 1 && g.Shape.Dims[d] != 1)

@@ -50,7 +50,7 @@ public partial class Tensor
             string Show(Shape s, bool t) => t ? $"{s}ᵀ" : s.ToString();
             throw new ArgumentException($"MatMul: inner dimensions differ: {Show(a.Shape, ta)} · {Show(b.Shape, tb)}");
         }
-        var y = Create(batched ? new Shape(batch, m, n) : new Shape(m, n), a.Device);
+        var y = Create(batched ? Shape.Of([batch, m, n]) : Shape.Of(m, n), a.Device);
         a.Backend.Gemm(ta, tb, m, n, k, 1f,
             a.Buffer, a.Offset, ac, (long)ar * ac,
             b.Buffer, b.Offset, bc, (long)br * bc,

@@ -58,7 +58,7 @@ public partial class Tensor
         int a = Shape.NormalizeAxis(axis, "ArgMax");
         if (Shape[a] == 0) throw new InvalidOperationException($"ArgMax: axis {axis} of {Describe()} is empty");
         int outer = Shape.Product(0, a), inner = Shape.Product(a + 1, Rank);
-        using var y = Create(new Shape(outer * inner), Device);
+        using var y = Create(Shape.Of([outer * inner]), Device);
         Backend.ArgMax(Buffer, Offset, outer, Shape[a], inner, y.Buffer, y.Offset);
         var f = y.ToArray();
         var r = new int[f.Length];
@@ -70,7 +70,7 @@ public partial class Tensor
     {
         if (Length == 0 && op is ReduceOp.Max or ReduceOp.Min)
             throw new InvalidOperationException($"{name}: {Describe()} is empty");
-        var flat = Rank == 1 ? this : Reshape(Length);
+        var flat = Rank == 1 ? this : Reshape(Shape.Of([Length]));
         return Reduce(op, flat, 0);
     }
 

@@ -28,7 +28,7 @@ public partial class Tensor
             shape = (int[])shape.Clone();
             shape[infer] = (int)(Length / known);
         }
-        return Reshape(new Shape(shape));
+        return Reshape(Shape.Of(shape));
     }
 
     /// <summary>The same elements under <paramref name="shape"/>, sharing memory.</summary>

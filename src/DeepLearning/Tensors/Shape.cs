@@ -29,14 +29,43 @@ public readonly struct Shape : IEquatable<Shape>
         _length = (int)n;
     }
 
-    /// <summary>A shape over <paramref name="dims"/> without copying them: for arrays built here and never shared.</summary>
-    private static Shape Owned(int[] dims)
+    /// <summary>
+    /// A shape with the dimensions <paramref name="dims"/> (non-negative, checked by the caller), sharing the array of an
+    /// equal shape made recently on this thread: ops make the same few shapes every training step, and immutable
+    /// shapes can share their arrays, so a steady-state step allocates none.
+    /// </summary>
+    internal static Shape Of(ReadOnlySpan<int> dims)
     {
         long n = 1;
-        foreach (int d in dims) n = Math.Min(n * d, (long)Array.MaxLength + 1);
+        int hash = dims.Length;
+        foreach (int d in dims)
+        {
+            n = Math.Min(n * d, (long)Array.MaxLength + 1);
+            hash = hash * 31 + d;
+        }
         if (n > Array.MaxLength) throw new ArgumentException($"Shape: {Format(dims)} holds more than {Array.MaxLength} elements");
-        return new Shape(dims, (int)n);
+        if (dims.Length == 0) return Scalar;
+        var cache = _recent ??= new int[]?[RecentSlots];
+        // Two ways per set: the newer in the even slot, the older in the odd one.
+        int set = (int)(((uint)hash * 0x9E3779B9u) >> (32 - RecentSetBits)) * 2;
+        var found = cache[set];
+        if (found is null || !dims.SequenceEqual(found))
+        {
+            var older = cache[set + 1];
+            if (older is not null && dims.SequenceEqual(older)) (cache[set], cache[set + 1]) = (older, found);
+            else (cache[set], cache[set + 1]) = (dims.ToArray(), found);
+            found = cache[set];
+        }
+        return new Shape(found!, (int)n);
     }
+
+    /// <inheritdoc cref="Of(ReadOnlySpan{int})"/>
+    internal static Shape Of(int d0, int d1) => Of([d0, d1]);
+
+    // Set-associative by a hash of the dimensions; a miss only costs a new array.
+    private const int RecentSetBits = 7;
+    private const int RecentSlots = 2 << RecentSetBits;
+    [ThreadStatic] private static int[]?[]? _recent;
 
     private Shape(int[] dims, int length)
     {
@@ -87,7 +116,7 @@ public readonly struct Shape : IEquatable<Shape>
     {
         if (a.Equals(b)) return a;
         int rank = Math.Max(a.Rank, b.Rank);
-        var dims = new int[rank];
+        Span<int> dims = stackalloc int[rank];
         for (int i = 0; i < rank; i++)
         {
             int da = i < rank - a.Rank ? 1 : a.Dims[i - (rank - a.Rank)];
@@ -96,7 +125,7 @@ public readonly struct Shape : IEquatable<Shape>
                 throw new ArgumentException($"{op}: shapes {a} and {b} cannot broadcast");
             dims[i] = da == 1 ? db : da;
         }
-        return Owned(dims);
+        return Of(dims);
     }
 
     /// <summary>Row-major strides (in elements) of this shape.</summary>
@@ -115,18 +144,19 @@ public readonly struct Shape : IEquatable<Shape>
     /// <summary>Returns a new shape with <paramref name="axis"/> replaced by <paramref name="size"/>.</summary>
     internal Shape WithDim(int axis, int size)
     {
-        var d = ToArray();
         ArgumentOutOfRangeException.ThrowIfNegative(size);
+        Span<int> d = stackalloc int[Rank];
+        Dims.CopyTo(d);
         d[axis] = size;
-        return Owned(d);
+        return Of(d);
     }
 
     /// <summary>Returns a new shape with <paramref name="axis"/> removed.</summary>
     internal Shape Without(int axis)
     {
-        var d = new int[Rank - 1];
+        Span<int> d = stackalloc int[Rank - 1];
         for (int i = 0, j = 0; i < Rank; i++) if (i != axis) d[j++] = Dims[i];
-        return Owned(d);
+        return Of(d);
     }
 
     /// <summary>Product of the dimensions in [from, to).</summary>
