@@ -29,11 +29,10 @@ public partial class Tensor
             if (bias.Rank != 1 || bias.Shape[0] != n)
                 throw new ArgumentException($"Linear: bias {bias.Shape} does not fit weight {weight.Shape} (expected [{n}])");
         }
-        var y = Create(new Shape(m, n), input.Device);
+        var y = Create(Shape.Of(m, n), input.Device);
         input.Backend.GemmBiasActivation(false, true, m, n, k, input.Buffer, input.Offset, k, weight.Buffer, weight.Offset, k,
             bias?.Buffer, bias?.Offset ?? 0, relu ? UnaryOp.Relu : UnaryOp.Identity, 0f, y.Buffer, y.Offset);
-        if (Tape.Active && Tape.Record(y, bias is null ? [input, weight] : [input, weight, bias], LinearRule) is { } node)
-            node.Int = relu ? 1 : 0;
+        if (Tape.Record(y, input, weight, bias, LinearRule) is { } node) node.Int = relu ? 1 : 0;
         return y;
     }
 
@@ -41,12 +40,11 @@ public partial class Tensor
     // dx = gz·W,  dW = gzᵀ·x,  db = Σ_batch gz.
     private static readonly BackwardRule LinearRule = static (n, g) =>
     {
-        var inputs = (IReadOnlyList<Tensor>)n.State!;
         var tape = Tape.Current!;
-        Tensor x = inputs[0], w = inputs[1];
+        Tensor x = n.A, w = n.B!;
         var gz = n.Int == 1 ? Kernels.UnaryBackward(UnaryOp.Relu, 0, n.Output, n.Output, g) : g;
         if (tape.Tracks(x)) tape.Accumulate(x, Product(gz, w, false, false));
         if (tape.Tracks(w)) tape.Accumulate(w, Product(gz, x, true, false));
-        if (inputs.Count > 2 && tape.Tracks(inputs[2])) tape.Accumulate(inputs[2], Kernels.Reduce(ReduceOp.Sum, gz, 0));
+        if (n.C is { } b && tape.Tracks(b)) tape.Accumulate(b, Kernels.Reduce(ReduceOp.Sum, gz, 0));
     };
 }

@@ -3,12 +3,13 @@ namespace DeepLearning;
 /// <summary>The gradient rule an op records: given the gradient of its output, accumulate those of its inputs.</summary>
 internal delegate void BackwardRule(TapeNode node, Tensor gradOutput);
 
-/// <summary>One recorded op: its output, up to two inputs, what the rule needs saved, and the rule.</summary>
+/// <summary>One recorded op: its output, up to three inputs, what the rule needs saved, and the rule.</summary>
 internal sealed class TapeNode
 {
     public Tensor Output = null!;
     public Tensor A = null!;
     public Tensor? B;
+    public Tensor? C;
     public BackwardRule Rule = null!;
 
     /// <summary>A scalar argument of the op (the exponent, the slope, the axis …).</summary>
@@ -36,7 +37,7 @@ internal sealed class TapeNode
     public void Clear()
     {
         Output = A = null!;
-        B = null;
+        B = C = null;
         Rule = null!;
         State = null;
     }
@@ -101,12 +102,17 @@ internal sealed class Tape
     /// Records <paramref name="output"/> = op(<paramref name="a"/>, <paramref name="b"/>) when a tape records and an
     /// input is tracked; returns the node so the op can save what its rule needs, or null when nothing recorded.
     /// </summary>
-    public static TapeNode? Record(Tensor output, Tensor a, Tensor? b, BackwardRule rule)
+    public static TapeNode? Record(Tensor output, Tensor a, Tensor? b, BackwardRule rule) => Record(output, a, b, null, rule);
+
+    /// <summary>Records an op of three inputs (a dense layer's input, weight and bias); see the two-input form.</summary>
+    public static TapeNode? Record(Tensor output, Tensor a, Tensor? b, Tensor? c, BackwardRule rule)
     {
         var tape = _current;
         if (tape is null || tape.Paused != 0) return null;
-        if (a.TapeId != tape.Id && (b is null || b.TapeId != tape.Id)) return null;
-        return tape.Add(output, a, b, rule);
+        if (a.TapeId != tape.Id && (b is null || b.TapeId != tape.Id) && (c is null || c.TapeId != tape.Id)) return null;
+        var node = tape.Add(output, a, b, rule);
+        node.C = c;
+        return node;
     }
 
     /// <summary>Records an op of any number of inputs (Concat): the list is the node's state, its first entry stands as A.</summary>
@@ -129,6 +135,7 @@ internal sealed class Tape
         node.Output = output;
         node.A = a;
         node.B = b;
+        node.C = null;
         node.Rule = rule;
         node.Alpha = 0;
         node.Int = node.Int2 = 0;
@@ -156,6 +163,7 @@ internal sealed class Tape
             n.Output.TapeId = 0;
             n.A.Grad = null;
             if (n.B is not null) n.B.Grad = null;
+            if (n.C is not null) n.C.Grad = null;
             if (n.State is IReadOnlyList<Tensor> list)
                 foreach (var t in list) t.Grad = null;
             n.Clear();
