@@ -13,7 +13,7 @@ public abstract class DeviceBuffer
     protected DeviceBuffer(int length) => Length = length;
 
     /// <summary>Number of float32 elements.</summary>
-    public int Length { get; }
+    public int Length { get; private set; }
 
     /// <summary>The backend that owns this memory.</summary>
     public abstract IBackend Backend { get; }
@@ -25,11 +25,29 @@ public abstract class DeviceBuffer
     /// <exception cref="ObjectDisposedException">The buffer was already released.</exception>
     public void Retain()
     {
-        if (Interlocked.Increment(ref _references) <= 1)
-            throw new ObjectDisposedException(nameof(DeviceBuffer), "Retain: the buffer was already released");
+        // Never from zero: a released buffer may already be back in its backend's pool, serving another allocation.
+        int seen;
+        do
+        {
+            seen = Volatile.Read(ref _references);
+            if (seen <= 0) throw new ObjectDisposedException(nameof(DeviceBuffer), "Retain: the buffer was already released");
+        }
+        while (Interlocked.CompareExchange(ref _references, seen + 1, seen) != seen);
     }
 
-    /// <summary>Drops a reference; the last one returns the memory to the backend.</summary>
+    /// <summary>
+    /// Makes a released buffer hold one reference again, over <paramref name="length"/> elements, so a backend can
+    /// reuse the object for another allocation instead of making a new one.
+    /// </summary>
+    /// <returns>False, leaving the buffer alone, when its count is not exactly zero (it was released too often).</returns>
+    private protected bool TryReuse(int length)
+    {
+        if (Interlocked.CompareExchange(ref _references, 1, 0) != 0) return false;
+        Length = length;
+        return true;
+    }
+
+    /// <summary>Drops a reference; the last one returns the memory to the backend (which may reuse this object).</summary>
     public void Release()
     {
         int left = Interlocked.Decrement(ref _references);

@@ -15,6 +15,9 @@ public sealed partial class CpuBackend : IBackend
 
     private readonly FloatArrayPool _pool = new(maxRetainedFloats: 1L << 28);
     private long _live;
+    // Released buffer objects, reused by later allocations so a training step allocates no wrappers either.
+    private readonly Stack<CpuBuffer> _wrappers = new();
+    private const int MaxWrappers = 4096;
 
     private CpuBackend() { }
 
@@ -32,7 +35,10 @@ public sealed partial class CpuBackend : IBackend
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Interlocked.Increment(ref _live);
-        return new CpuBuffer(this, _pool.Rent(length), length);
+        var array = _pool.Rent(length);
+        CpuBuffer? buffer = null;
+        lock (_wrappers) _wrappers.TryPop(out buffer);
+        return buffer is not null && buffer.TryReuse(array, length) ? buffer : new CpuBuffer(this, array, length);
     }
 
     /// <summary>
@@ -56,10 +62,12 @@ public sealed partial class CpuBackend : IBackend
         });
     }
 
-    internal void Return(float[] array)
+    internal void Return(CpuBuffer buffer)
     {
         Interlocked.Decrement(ref _live);
-        _pool.Return(array);
+        _pool.Return(buffer.Array);
+        lock (_wrappers)
+            if (_wrappers.Count < MaxWrappers) _wrappers.Push(buffer);
     }
 
     /// <summary>The CPU memory behind a buffer of this backend.</summary>

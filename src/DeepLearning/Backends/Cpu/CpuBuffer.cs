@@ -12,7 +12,7 @@ public sealed class CpuBuffer : DeviceBuffer
     }
 
     /// <summary>The backing array; may be longer than <see cref="DeviceBuffer.Length"/>.</summary>
-    public float[] Array { get; }
+    public float[] Array { get; private set; }
 
     /// <inheritdoc/>
     public override IBackend Backend => _backend;
@@ -23,6 +23,14 @@ public sealed class CpuBuffer : DeviceBuffer
     /// <summary><paramref name="length"/> elements from <paramref name="offset"/>.</summary>
     public Span<float> AsSpan(int offset, int length) => Array.AsSpan(offset, length);
 
+    /// <summary>Gives this released wrapper a new array: the backend reuses wrappers as it reuses arrays.</summary>
+    internal bool TryReuse(float[] array, int length)
+    {
+        if (!TryReuse(length)) return false;
+        Array = array;
+        return true;
+    }
+
     /// <inheritdoc/>
-    protected override void Free() => _backend.Return(Array);
+    protected override void Free() => _backend.Return(this);
 }

@@ -1,0 +1,44 @@
+using DeepLearning.Backends;
+using DeepLearning.Backends.Cpu;
+
+namespace DeepLearning.Tests.Backends;
+
+/// <summary>Reference counting of buffers, whose objects the CPU backend reuses once released.</summary>
+public class DeviceBufferTests
+{
+    [Fact]
+    public void A_released_buffer_cannot_be_retained_or_released_again_and_later_buffers_are_sound()
+    {
+        var backend = CpuBackend.Instance;
+        var b = backend.Allocate(8);
+        b.Retain();
+        b.Release();
+        Assert.False(b.IsReleased);
+        b.Release();
+        Assert.True(b.IsReleased);
+        Assert.Throws<ObjectDisposedException>(b.Retain);
+        Assert.True(b.IsReleased);
+        // Whatever object the next allocations get, each holds exactly one reference.
+        var next = Enumerable.Range(0, 4).Select(_ => backend.Allocate(8)).ToList();
+        foreach (var n in next)
+        {
+            Assert.False(n.IsReleased);
+            n.Release();
+            Assert.True(n.IsReleased);
+            Assert.Throws<InvalidOperationException>(n.Release);
+        }
+    }
+
+    [Fact]
+    public void A_reused_buffer_object_takes_the_new_length()
+    {
+        var backend = CpuBackend.Instance;
+        for (int length = 1; length < 300; length += 37)
+        {
+            var b = (CpuBuffer)backend.Allocate(length);
+            Assert.Equal(length, b.Length);
+            Assert.True(b.Array.Length >= length);
+            b.Release();
+        }
+    }
+}
