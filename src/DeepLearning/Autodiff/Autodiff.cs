@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace DeepLearning;
 
 /// <summary>
@@ -40,14 +42,27 @@ public static class Autodiff
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(sources);
         var list = sources as IReadOnlyList<Tensor> ?? [.. sources];
+        var grads = new Gradients(list.Count);
+        var value = ValueAndGradient(static f => f(), function, list, grads);
+        return (value, grads);
+    }
+
+    /// <summary>
+    /// <see cref="ValueAndGradient(Func{Tensor}, IEnumerable{Tensor})"/> of <c>function(state)</c>, filling
+    /// <paramref name="grads"/> (cleared first): the form a training step calls, allocating nothing.
+    /// </summary>
+    internal static Tensor ValueAndGradient<TState>(Func<TState, Tensor> function, TState state, IReadOnlyList<Tensor> sources, Gradients grads)
+    {
+        grads.Clear();
         // A source may be tracked by an enclosing gradient call: give it back its tracking afterwards.
-        var saved = new (int TapeId, Tensor? Grad)[list.Count];
-        for (int i = 0; i < saved.Length; i++) saved[i] = (list[i].TapeId, list[i].Grad);
+        int count = sources.Count;
+        var saved = ArrayPool<(int TapeId, Tensor? Grad)>.Shared.Rent(count);
+        for (int i = 0; i < count; i++) saved[i] = (sources[i].TapeId, sources[i].Grad);
         var tape = Tape.Push();
         try
         {
-            foreach (var s in list) tape.Track(s);
-            var value = function() ?? throw new InvalidOperationException("Gradient: the function returned null");
+            for (int i = 0; i < count; i++) tape.Track(sources[i]);
+            var value = function(state) ?? throw new InvalidOperationException("Gradient: the function returned null");
             if (value.Length != 1)
                 throw new InvalidOperationException($"Gradient: the function must return a scalar (one element), got {value.Describe()}; reduce it first, e.g. with Sum() or Mean()");
             tape.Paused++;
@@ -60,16 +75,19 @@ public static class Autodiff
                     if (node.Output.Grad is { } g) node.Rule(node, g);
                 }
             }
-            var grads = new Gradients(list.Count);
-            foreach (var s in list)
+            for (int i = 0; i < count; i++)
+            {
+                var s = sources[i];
                 if (!grads.Contains(s)) grads.Add(s, s.Grad ?? Tensor.Zeros(s.Shape, s.Device));
-            return (value, grads);
+            }
+            return value;
         }
         finally
         {
             tape.Reset();
             // In reverse, so a source listed twice ends with what it had before the call.
-            for (int i = saved.Length - 1; i >= 0; i--) (list[i].TapeId, list[i].Grad) = saved[i];
+            for (int i = count - 1; i >= 0; i--) (sources[i].TapeId, sources[i].Grad) = saved[i];
+            ArrayPool<(int, Tensor?)>.Shared.Return(saved, clearArray: true);
             tape.Pop();
         }
     }

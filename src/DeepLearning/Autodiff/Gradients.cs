@@ -26,6 +26,9 @@ public sealed class Gradients : IEnumerable<KeyValuePair<Tensor, Tensor>>
 
     internal void Add(Tensor source, Tensor grad) => _grads.Add(source, grad);
 
+    /// <summary>Forgets every entry, keeping the capacity (a training step refills the same instance).</summary>
+    internal void Clear() => _grads.Clear();
+
     /// <inheritdoc/>
     public IEnumerator<KeyValuePair<Tensor, Tensor>> GetEnumerator() => _grads.GetEnumerator();
 

@@ -48,6 +48,10 @@ public sealed class Optimizer
     /// <summary>Number of <see cref="Update"/> calls so far (the step count a <see cref="Schedule"/> reads).</summary>
     public int Iterations { get; private set; }
 
+    /// <summary>The gradients a training step fills and hands to <see cref="Update"/>, reused step after step.</summary>
+    internal Gradients StepGradients => _stepGradients ??= new Gradients(_parameters.Length);
+    private Gradients? _stepGradients;
+
     /// <summary>
     /// A schedule of the learning rate by step: when set, each <see cref="Update"/> first sets
     /// <see cref="LearningRate"/> to <c>Schedule.At(Iterations)</c>.
@@ -89,7 +93,7 @@ public sealed class Optimizer
         ArgumentNullException.ThrowIfNull(grads);
         if (Schedule is not null) LearningRate = Schedule.At(Iterations);
         using var noGrad = Autodiff.NoGrad();
-        using var scope = TensorScope.Begin();
+        using var scope = TensorScope.BeginStep(recycleTensors: true);
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];

@@ -10,7 +10,10 @@ namespace DeepLearning;
 /// Memory: a tensor created inside a <see cref="TensorScope"/> is released when the scope ends unless kept. Outside any
 /// scope it lives until <see cref="Dispose"/>; if it is only collected, the GC frees its memory but it never returns to
 /// the pool and stays counted in <see cref="Device.LiveBuffers"/> (on a GPU device that would be device memory held),
-/// so loops create their tensors inside a scope. Using a released tensor throws <see cref="ObjectDisposedException"/>.
+/// so loops create their tensors inside a scope. Using a released tensor throws <see cref="ObjectDisposedException"/>,
+/// with one exception: the tensors a training step makes (<see cref="Trainer.TrainStep"/>, <see cref="Trainer.Train"/>,
+/// <c>Fit</c>) are recycled as the tensors of later steps, so that a step allocates nothing. Do not hold on to a
+/// tensor made inside a loss function past its step; <see cref="TensorScope.Keep{T}"/> it, or copy what you need.
 /// </remarks>
 public partial class Tensor : IDisposable
 {
@@ -25,11 +28,27 @@ public partial class Tensor : IDisposable
         if (scoped) TensorScope.Current?.Register(this);
     }
 
+    /// <summary>A tensor over <paramref name="buffer"/>: a recycled object when a step scope left one, else a new one.</summary>
+    private static Tensor Make(Shape shape, Device device, DeviceBuffer buffer, int offset, bool scoped)
+    {
+        var t = TensorScope.TakeRecycled();
+        if (t is null) return new Tensor(shape, device, buffer, offset, scoped);
+        t.Shape = shape;
+        t.Device = device;
+        t.Offset = offset;
+        t.Name = null;
+        t.TapeId = 0;
+        t.Grad = null;
+        t._buffer = buffer;
+        if (scoped) TensorScope.Current?.Register(t);
+        return t;
+    }
+
     /// <summary>The dimensions, outermost first.</summary>
-    public Shape Shape { get; }
+    public Shape Shape { get; private set; }
 
     /// <summary>The device whose memory holds the elements.</summary>
-    public Device Device { get; }
+    public Device Device { get; private set; }
 
     /// <summary>Number of dimensions.</summary>
     public int Rank => Shape.Rank;
@@ -44,7 +63,7 @@ public partial class Tensor : IDisposable
     public bool IsDisposed => _buffer is null;
 
     /// <summary>Element offset of this tensor in its buffer (views share a buffer).</summary>
-    internal int Offset { get; }
+    internal int Offset { get; private set; }
 
     /// <summary>The memory; throws if released.</summary>
     internal DeviceBuffer Buffer => _buffer ?? throw new ObjectDisposedException(Describe(), $"{Describe()} was released (by Dispose or by the end of its TensorScope) and can no longer be read");
@@ -62,18 +81,18 @@ public partial class Tensor : IDisposable
 
     /// <summary>Allocates an uninitialised tensor in the current scope.</summary>
     internal static Tensor Create(Shape shape, Device device) =>
-        new(shape, device, device.Backend.Allocate(shape.Length), 0, scoped: true);
+        Make(shape, device, device.Backend.Allocate(shape.Length), 0, scoped: true);
 
     /// <summary>Allocates an uninitialised tensor that belongs to no scope (layer buffers, optimizer state).</summary>
     internal static Tensor CreateUnscoped(Shape shape, Device device) =>
-        new(shape, device, device.Backend.Allocate(shape.Length), 0, scoped: false);
+        Make(shape, device, device.Backend.Allocate(shape.Length), 0, scoped: false);
 
     /// <summary>A tensor that shares this one's memory under another shape of the same length.</summary>
     internal Tensor View(Shape shape, int offset = 0)
     {
         var b = Buffer;
         b.Retain();
-        return new Tensor(shape, Device, b, Offset + offset, scoped: true);
+        return Make(shape, Device, b, Offset + offset, scoped: true);
     }
 
     /// <summary>Releases the memory now. Safe to call twice. Tensors viewing the same memory keep it alive.</summary>

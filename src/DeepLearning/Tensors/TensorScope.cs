@@ -16,9 +16,15 @@ namespace DeepLearning;
 public sealed class TensorScope : IDisposable
 {
     [ThreadStatic] private static TensorScope? _current;
+    // Step scopes of this thread reuse their scope objects and hand the tensors they release to the next step.
+    [ThreadStatic] private static Stack<TensorScope>? _spareSteps;
+    [ThreadStatic] private static Stack<Tensor>? _recycled;
+    private const int MaxRecycled = 4096;
     private readonly List<Tensor> _owned = [];
     private TensorScope? _parent;
     private bool _disposed;
+    private bool _step;
+    private bool _recycles;
 
     private TensorScope() { }
 
@@ -35,6 +41,25 @@ public sealed class TensorScope : IDisposable
         _current = s;
         return s;
     }
+
+    /// <summary>
+    /// Opens the scope of a training step (or of a batch's fetch): an internal scope object reused step after step.
+    /// With <paramref name="recycleTensors"/> the tensor objects it releases are reused by later ops of this thread,
+    /// so a steady-state step allocates nothing; a reference to one kept past the step would then see another
+    /// tensor's data instead of throwing, which is why only the library's own step scopes do this.
+    /// </summary>
+    internal static TensorScope BeginStep(bool recycleTensors)
+    {
+        var s = _spareSteps is { Count: > 0 } spare ? spare.Pop() : new TensorScope { _step = true };
+        s._disposed = false;
+        s._recycles = recycleTensors;
+        s._parent = _current;
+        _current = s;
+        return s;
+    }
+
+    /// <summary>A tensor object a step scope released, to be reinitialised by the caller; null when there is none.</summary>
+    internal static Tensor? TakeRecycled() => _recycled is { Count: > 0 } r ? r.Pop() : null;
 
     /// <summary>Keeps <paramref name="tensor"/> alive past this scope: it moves to the enclosing scope, if any.</summary>
     /// <returns>The same tensor, for chaining.</returns>
@@ -70,12 +95,16 @@ public sealed class TensorScope : IDisposable
         }
         _disposed = true;
         _current = _parent;
+        _parent = null;
+        var recycled = _recycles ? _recycled ??= new Stack<Tensor>() : null;
         foreach (var t in _owned)
             if (t.Scope == this)
             {
                 t.Scope = null;
                 t.Dispose();
+                if (recycled is not null && recycled.Count < MaxRecycled && t.GetType() == typeof(Tensor)) recycled.Push(t);
             }
         _owned.Clear();
+        if (_step) (_spareSteps ??= new Stack<TensorScope>()).Push(this);
     }
 }

@@ -103,7 +103,7 @@ public static partial class Trainer
         using var e = data.GetEnumerator();
         while (true)
         {
-            using var scope = TensorScope.Begin();
+            using var scope = TensorScope.BeginStep(recycleTensors: true);
             if (!e.MoveNext()) yield break;
             yield return e.Current;
         }
@@ -111,8 +111,9 @@ public static partial class Trainer
 
     private static float Step(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt, (int Epoch, int Batch)? where, Action? inStep)
     {
-        using var scope = TensorScope.Begin();
-        var (value, grads) = Autodiff.ValueAndGradient(() => loss(x, y), opt.Parameters);
+        using var scope = TensorScope.BeginStep(recycleTensors: true);
+        var grads = opt.StepGradients;
+        var value = Autodiff.ValueAndGradient(static s => s.Loss(s.X, s.Y), (Loss: loss, X: x, Y: y), opt.Parameters, grads);
         float v = value.Item();
         if (!float.IsFinite(v))
         {
@@ -121,6 +122,7 @@ public static partial class Trainer
                 $"Train: the loss is {v}{at}; the parameters were not updated. Lower the learning rate, clip gradients (ClipNorm) or check the data for NaN");
         }
         opt.Update(grads);
+        grads.Clear();
         inStep?.Invoke();
         return v;
     }
