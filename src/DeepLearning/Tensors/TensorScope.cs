@@ -28,7 +28,10 @@ public sealed class TensorScope : IDisposable
 
     private TensorScope() { }
 
-    /// <summary>The innermost open scope of this thread, if any.</summary>
+    /// <summary>
+    /// The innermost open scope of this thread, if any. Inside a training step's loss this is the step's scope: call
+    /// <see cref="Keep{T}"/> on it to hold a tensor past the step, but do not hold the scope itself (later steps reuse it).
+    /// </summary>
     public static TensorScope? Current => _current;
 
     /// <summary>Number of tensors this scope will release.</summary>
