@@ -4,14 +4,11 @@ using static DeepLearning.Tests.Backends.Cpu.Buffers;
 
 namespace DeepLearning.Tests.Backends.Cpu;
 
-[CollectionDefinition(nameof(AllocationCollection), DisableParallelization = true)]
-public sealed class AllocationCollection;
-
 /// <summary>
 /// The primitives a training step calls allocate nothing per call once warm, split over threads (no tasks, closures,
 /// delegates or arrays) or not. Runs alone, since the allocation counter is process-wide (helper threads included).
 /// </summary>
-[Collection(nameof(AllocationCollection))]
+[Collection(nameof(CpuThreadsCollection))]
 public class CpuBackendAllocationTests
 {
     private const int Calls = 50, BytesPerCall = 64, Long = 1 << 20, Gemm = 512;

@@ -8,8 +8,10 @@ namespace DeepLearning.Tests.Backends.Cpu;
 /// <summary>
 /// The CPU backend's helper threads: every part runs exactly once, a part's exception reaches the caller and leaves
 /// the pool usable, helpers really take parts, a busy helper or a nested call never blocks a caller, and several
-/// user threads splitting GEMMs and long maps at once all get the single-thread results.
+/// user threads splitting GEMMs and long maps at once all get the single-thread results. Runs alone: other tests
+/// would keep the helpers busy.
 /// </summary>
+[Collection(nameof(CpuThreadsCollection))]
 public class WorkerPoolTests
 {
     // Long enough that a wait on it means a hang, short enough that a failing test still ends.
@@ -110,12 +112,19 @@ public class WorkerPoolTests
         Every_part_runs_exactly_once(64, int.MaxValue);
     }
 
-    /// <summary>Part 0 holds whichever thread runs it until released, if that thread is a helper.</summary>
+    /// <summary>
+    /// A part on a helper holds it until released; a part on the caller waits (bounded) for a helper to start the
+    /// other one, since otherwise the caller would usually take both parts before the helper wakes.
+    /// </summary>
     private readonly struct HoldHelper(int caller, ManualResetEventSlim started, ManualResetEventSlim release) : IPartBody
     {
         public void Execute(int part)
         {
-            if (Environment.CurrentManagedThreadId == caller) return;
+            if (Environment.CurrentManagedThreadId == caller)
+            {
+                started.Wait(TimeSpan.FromMilliseconds(200));
+                return;
+            }
             started.Set();
             release.Wait(Hang);
         }
@@ -141,7 +150,7 @@ public class WorkerPoolTests
                         IsBackground = true,
                     };
                     holder.Start();
-                    held = started.Wait(TimeSpan.FromMilliseconds(200));
+                    held = started.Wait(TimeSpan.FromSeconds(1));
                     if (held) holders.Add(holder);
                     else holder.Join();
                 }
@@ -197,6 +206,28 @@ public class WorkerPoolTests
         for (int p = 0; p < outer; p++) Assert.Equal(single, c.AsSpan(p * single.Length, single.Length).ToArray());
         x.Release();
         y.Release();
+    }
+
+    /// <summary>Counts its parts and, above level 0, splits each part again with a body of the same type.</summary>
+    private readonly struct Recurse(int level, int[] count) : IPartBody
+    {
+        public void Execute(int part)
+        {
+            Interlocked.Increment(ref count[0]);
+            if (level > 0) WorkerPool.Run(4, new Recurse(level - 1, count));
+        }
+    }
+
+    [Fact]
+    public async Task A_split_call_of_the_same_body_type_inside_a_part_does_not_disturb_the_outer_one()
+    {
+        // The outer run's job is this thread's cached one for the type: an inner run must not reuse it.
+        for (int round = 0; round < 20; round++)
+        {
+            var count = new int[1];
+            await Task.Run(() => WorkerPool.Run(4, new Recurse(2, count))).WaitAsync(Hang);
+            Assert.Equal(4 + 16 + 64, count[0]);
+        }
     }
 
     private static bool PackedGemmWide => DeepLearning.Backends.Cpu.Gemm.PackedGemm.WideByDefault;
