@@ -40,10 +40,10 @@ internal static class WorkerPool
         }
         var job = PartJob<TBody>.For(body);
         job.Open(parts);
-        Post(job, helpers);
         t_depth++;
         try
         {
+            Post(job, helpers);
             job.Drain();
         }
         finally
