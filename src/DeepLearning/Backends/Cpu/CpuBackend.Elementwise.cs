@@ -12,13 +12,13 @@ public sealed partial class CpuBackend
         var xa = Cpu(x).Array;
         var ya = Cpu(y).Array;
         if (length < ParallelThreshold) UnaryRange(op, alpha, xa.AsSpan(xOffset, length), ya.AsSpan(yOffset, length));
-        else UnaryParallel(op, alpha, xa, xOffset, ya, yOffset, length);
+        else ForChunks(length, new UnaryChunk(op, alpha, xa, xOffset, ya, yOffset));
     }
 
-    // The parallel paths live in methods of their own: a lambda's captures are allocated on entry to the method that
-    // declares them, which would tax every short map too.
-    private static void UnaryParallel(UnaryOp op, float alpha, float[] xa, int xOffset, float[] ya, int yOffset, int length) =>
-        ForChunks(length, (s, n) => UnaryRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n)));
+    private readonly struct UnaryChunk(UnaryOp op, float alpha, float[] xa, int xOffset, float[] ya, int yOffset) : IChunkBody
+    {
+        public void Run(int s, int n) => UnaryRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n));
+    }
 
     private static void UnaryRange(UnaryOp op, float alpha, ReadOnlySpan<float> xs, Span<float> ys)
     {
@@ -60,11 +60,15 @@ public sealed partial class CpuBackend
         if (length < ParallelThreshold)
             BackwardRange(op, alpha, xa.AsSpan(xOffset, length), ya.AsSpan(yOffset, length), ga.AsSpan(dyOffset, length), da.AsSpan(dxOffset, length));
         else
-            BackwardParallel(op, alpha, xa, xOffset, ya, yOffset, ga, dyOffset, da, dxOffset, length);
+            ForChunks(length, new BackwardChunk(op, alpha, xa, xOffset, ya, yOffset, ga, dyOffset, da, dxOffset));
     }
 
-    private static void BackwardParallel(UnaryOp op, float alpha, float[] xa, int xOffset, float[] ya, int yOffset, float[] ga, int dyOffset, float[] da, int dxOffset, int length) =>
-        ForChunks(length, (s, n) => BackwardRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n), ga.AsSpan(dyOffset + s, n), da.AsSpan(dxOffset + s, n)));
+    private readonly struct BackwardChunk(UnaryOp op, float alpha, float[] xa, int xOffset, float[] ya, int yOffset,
+        float[] ga, int dyOffset, float[] da, int dxOffset) : IChunkBody
+    {
+        public void Run(int s, int n) =>
+            BackwardRange(op, alpha, xa.AsSpan(xOffset + s, n), ya.AsSpan(yOffset + s, n), ga.AsSpan(dyOffset + s, n), da.AsSpan(dxOffset + s, n));
+    }
 
     private static void BackwardRange(UnaryOp op, float alpha, ReadOnlySpan<float> xs, ReadOnlySpan<float> ys, ReadOnlySpan<float> gs, Span<float> ds)
     {
@@ -135,26 +139,38 @@ public sealed partial class CpuBackend
             k = 1;
         }
         int inner = dims[0], rows = total / inner;
-        if (total < ParallelThreshold)
-        {
+        if (total < ParallelThreshold || !WorkerPool.CanSplit)
             RowRange(op, av, aOffset, bv, bOffset, yv, yOffset, dims[..k], sa[..k], sb[..k], 0, rows);
-            return;
+        else if (rows == 1)
+            ForChunks(inner, new RowChunk(op, av, aOffset, sa[0], bv, bOffset, sb[0], yv, yOffset));
+        else
+        {
+            // The axes travel to the helpers in this thread's scratch array: a split call never nests on its thread.
+            var axes = t_axes;
+            if (axes is null || axes.Length < 3 * k) t_axes = axes = new int[Math.Max(24, 3 * k)];
+            dims[..k].CopyTo(axes);
+            sa[..k].CopyTo(axes.AsSpan(k));
+            sb[..k].CopyTo(axes.AsSpan(2 * k));
+            int chunks = Math.Min(Math.Min(Environment.ProcessorCount, rows), total / (ParallelThreshold / 2));
+            WorkerPool.Run(chunks, new RowsPart(op, av, aOffset, bv, bOffset, yv, yOffset, axes, k, rows, chunks));
         }
-        BinaryParallel(op, av, aOffset, bv, bOffset, yv, yOffset, dims[..k].ToArray(), sa[..k].ToArray(), sb[..k].ToArray(), rows, total);
     }
 
-    private static void BinaryParallel(BinaryOp op, float[] av, int aOffset, float[] bv, int bOffset, float[] yv, int yOffset,
-        int[] dims, int[] sa, int[] sb, int rows, int total)
+    [ThreadStatic] private static int[]? t_axes;
+
+    /// <summary>Elements [s, s + n) of a single coalesced row.</summary>
+    private readonly struct RowChunk(BinaryOp op, float[] av, int aOffset, int ia, float[] bv, int bOffset, int ib, float[] yv, int yOffset) : IChunkBody
     {
-        if (rows == 1)
-        {
-            int ia = sa[0], ib = sb[0];
-            ForChunks(dims[0], (s, n) => Row(op, av, aOffset + s * ia, ia, bv, bOffset + s * ib, ib, yv.AsSpan(yOffset + s, n)));
-            return;
-        }
-        int chunks = Math.Min(Math.Min(Environment.ProcessorCount, rows), total / (ParallelThreshold / 2));
-        Parallel.For(0, chunks, c => RowRange(op, av, aOffset, bv, bOffset, yv, yOffset, dims, sa, sb,
-            (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+        public void Run(int s, int n) => Row(op, av, aOffset + s * ia, ia, bv, bOffset + s * ib, ib, yv.AsSpan(yOffset + s, n));
+    }
+
+    /// <summary>Part c of <paramref name="chunks"/> of a many-row map: rows [rows·c/chunks, rows·(c+1)/chunks).</summary>
+    private readonly struct RowsPart(BinaryOp op, float[] av, int aOffset, float[] bv, int bOffset, float[] yv, int yOffset,
+        int[] axes, int k, int rows, int chunks) : IPartBody
+    {
+        public void Execute(int c) =>
+            RowRange(op, av, aOffset, bv, bOffset, yv, yOffset, axes.AsSpan(0, k), axes.AsSpan(k, k), axes.AsSpan(2 * k, k),
+                (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks));
     }
 
     /// <summary>Rows [r0, r1) of a coalesced broadcast map; dims, sa, sb list the axes innermost first.</summary>

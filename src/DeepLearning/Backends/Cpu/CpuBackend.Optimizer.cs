@@ -11,12 +11,12 @@ public sealed partial class CpuBackend
             state1 is null ? null : Cpu(state1).Array, state1Offset, state2 is null ? null : Cpu(state2).Array, state2Offset,
             Cpu(target).Array, targetOffset, subtract);
         if (length < ParallelThreshold) job.Run(0, length);
-        else ForChunks(length, job.Run);
+        else ForChunks(length, job);
     }
 
-    /// <summary>One optimizer step over a range of elements; a struct, so the single-thread path allocates nothing.</summary>
+    /// <summary>One optimizer step over a range of elements; a struct, so neither path allocates.</summary>
     private readonly record struct StepJob(OptimizerOp Op, OptimizerHyperParameters Hyper, float[] P, int PO, float[] G, int GO,
-        float[]? S1, int S1O, float[]? S2, int S2O, float[] T, int TO, bool Subtract)
+        float[]? S1, int S1O, float[]? S2, int S2O, float[] T, int TO, bool Subtract) : IChunkBody
     {
         public void Run(int s, int n) =>
             OptimizerMath.Step(Op, Hyper, P.AsSpan(PO + s, n), G.AsSpan(GO + s, n),

@@ -42,24 +42,31 @@ public sealed partial class CpuBackend : IBackend
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/>(start, length) over [0, <paramref name="length"/>) in one chunk per core when the work
-    /// is large enough to pay for the threads, else on the calling thread. Chunk boundaries are multiples of 64 floats,
-    /// so chunks never share a cache line and every chunk but the last keeps whole SIMD vectors.
+    /// Runs <paramref name="body"/>.Run(start, length) over [0, <paramref name="length"/>) in one chunk per core when the
+    /// work is large enough to pay for the threads, else on the calling thread. Chunk boundaries are multiples of 64
+    /// floats, so chunks never share a cache line and every chunk but the last keeps whole SIMD vectors. The body is a
+    /// struct copied into a reused job (<see cref="WorkerPool"/>): no closure, no allocation per call.
     /// </summary>
-    internal static void ForChunks(int length, Action<int, int> body)
+    internal static void ForChunks<TBody>(int length, in TBody body) where TBody : struct, IChunkBody
     {
         int chunks = Math.Min(Environment.ProcessorCount, length / (ParallelThreshold / 2));
-        if (chunks < 2)
+        if (chunks < 2 || !WorkerPool.CanSplit)
         {
-            body(0, length);
+            body.Run(0, length);
             return;
         }
         int size = ((length + chunks - 1) / chunks + 63) & ~63;
-        Parallel.For(0, chunks, c =>
+        WorkerPool.Run(chunks, new Chunks<TBody>(body, length, size));
+    }
+
+    /// <summary>Part c of <see cref="ForChunks{TBody}"/>: elements [c·size, min((c+1)·size, length)).</summary>
+    private readonly struct Chunks<TBody>(TBody body, int length, int size) : IPartBody where TBody : struct, IChunkBody
+    {
+        public void Execute(int part)
         {
-            int start = c * size;
-            if (start < length) body(start, Math.Min(size, length - start));
-        });
+            int start = part * size;
+            if (start < length) body.Run(start, Math.Min(size, length - start));
+        }
     }
 
     internal void Return(CpuBuffer buffer)
@@ -186,4 +193,11 @@ public sealed partial class CpuBackend : IBackend
         var d = Cpu(dst).AsSpan(offset, length);
         for (int i = 0; i < d.Length; i++) d[i] = mean + std * Philox.Normal(seed, counter + (ulong)i);
     }
+}
+
+/// <summary>The work of a <see cref="CpuBackend.ForChunks{TBody}"/> call over a range of elements.</summary>
+internal interface IChunkBody
+{
+    /// <summary>Processes elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>).</summary>
+    void Run(int start, int length);
 }

@@ -86,11 +86,11 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>
-    /// Splits C into independent strips on micro-tile boundaries (one or two per thread);
-    /// each strip packs and multiplies on its own, so threads meet only at the final join. Strips are
-    /// handed out by an atomic counter: the caller works too, and a helper that wakes late (the other core busy)
-    /// simply finds fewer strips left — the caller never waits for a helper that has not started (Task.Wait runs
-    /// an unstarted task inline), and waits blocking, not spinning, for one still busy.
+    /// Splits C into independent strips on micro-tile boundaries (one or two per thread); each strip packs and
+    /// multiplies on its own, so threads meet only at the final join. Strips are handed out by an atomic counter
+    /// (<see cref="WorkerPool"/>): the caller works too, and a helper that wakes late (the other core busy) simply
+    /// finds fewer strips left — the caller never waits for a helper that has not started, and waits blocking, not
+    /// spinning, for one still busy.
     /// </summary>
     private static void RunParallel(bool wide, int threads, int m, int n, int k, float alpha, float* a, long aRow, long aCol,
         float* b, long bRow, long bCol, float beta, float* c, long ldc, Epilogue epilogue)
@@ -105,49 +105,41 @@ internal static unsafe class Sgemm
         // thread up to 1024 wide each, two (load balance when the other core is busy) beyond that.
         int strips = Math.Min(tiles, Math.Clamp(extent / 1024 / threads * threads, threads, 2 * threads));
         threads = Math.Min(threads, strips);
-        if (threads <= 1)
+        // No helper to share with (nested inside a split call, or one core): strips would only re-pack.
+        if (threads <= 1 || !WorkerPool.CanSplit)
         {
             PackedGemm.Run(wide, m, n, k, alpha, a, aRow, aCol, b, bRow, bCol, beta, c, ldc, epilogue);
             return;
         }
-        var job = new StripJob
+        var body = new Strips
         {
-            Wide = wide, SplitRows = splitRows, Tile = tile, Tiles = tiles, Strips = strips, Extent = extent,
+            Wide = wide, SplitRows = splitRows, Tile = tile, Tiles = tiles, Count = strips, Extent = extent,
             M = m, N = n, K = k, Alpha = alpha, Beta = beta,
             A = a, ARow = aRow, ACol = aCol, B = b, BRow = bRow, BCol = bCol, C = c, Ldc = ldc, Epilogue = epilogue,
         };
-        var helpers = new Task[threads - 1];
-        for (int t = 0; t < helpers.Length; t++) helpers[t] = Task.Factory.StartNew(StripJob.Work, job,
-            CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-        job.Drain();
-        Task.WaitAll(helpers);
+        WorkerPool.Run(strips, body, threads);
     }
 
-    private sealed class StripJob
+    /// <summary>Strip s of C: tiles [Tiles·s/Count, Tiles·(s+1)/Count) along the split dimension.</summary>
+    private struct Strips : IPartBody
     {
-        public static readonly Action<object?> Work = j => ((StripJob)j!).Drain();
         public bool Wide, SplitRows;
-        public int Tile, Tiles, Strips, Extent, M, N, K;
+        public int Tile, Tiles, Count, Extent, M, N, K;
         public float Alpha, Beta;
         public float* A, B, C;
         public long ARow, ACol, BRow, BCol, Ldc;
         public Epilogue Epilogue;
-        private int _next;
 
-        public void Drain()
+        public readonly void Execute(int s)
         {
-            int s;
-            while ((s = Interlocked.Increment(ref _next) - 1) < Strips)
-            {
-                int start = (int)((long)Tiles * s / Strips) * Tile;
-                int end = Math.Min(Extent, (int)((long)Tiles * (s + 1) / Strips) * Tile);
-                if (SplitRows)
-                    PackedGemm.Run(Wide, end - start, N, K, Alpha, A + start * ARow, ARow, ACol, B, BRow, BCol, Beta,
-                        C + start * Ldc, Ldc, Epilogue);
-                else
-                    PackedGemm.Run(Wide, M, end - start, K, Alpha, A, ARow, ACol, B + start * BCol, BRow, BCol, Beta,
-                        C + start, Ldc, Epilogue.Shift(start));
-            }
+            int start = (int)((long)Tiles * s / Count) * Tile;
+            int end = Math.Min(Extent, (int)((long)Tiles * (s + 1) / Count) * Tile);
+            if (SplitRows)
+                PackedGemm.Run(Wide, end - start, N, K, Alpha, A + start * ARow, ARow, ACol, B, BRow, BCol, Beta,
+                    C + start * Ldc, Ldc, Epilogue);
+            else
+                PackedGemm.Run(Wide, M, end - start, K, Alpha, A, ARow, ACol, B + start * BCol, BRow, BCol, Beta,
+                    C + start, Ldc, Epilogue.Shift(start));
         }
     }
 
