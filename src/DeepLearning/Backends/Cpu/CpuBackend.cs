@@ -15,8 +15,9 @@ public sealed partial class CpuBackend : IBackend
 
     private readonly FloatArrayPool _pool = new(maxRetainedFloats: 1L << 28);
     private long _live;
-    // Released buffer objects, reused by later allocations so a training step allocates no wrappers either.
-    private readonly Stack<CpuBuffer> _wrappers = new();
+    // Released buffer objects, reused by later allocations so a training step allocates no wrappers either. Per
+    // thread: a stale reference to a released buffer can then see it reused only by its own thread's later work.
+    [ThreadStatic] private static Stack<CpuBuffer>? _wrappers;
     private const int MaxWrappers = 4096;
 
     private CpuBackend() { }
@@ -37,7 +38,7 @@ public sealed partial class CpuBackend : IBackend
         Interlocked.Increment(ref _live);
         var array = _pool.Rent(length);
         CpuBuffer? buffer = null;
-        lock (_wrappers) _wrappers.TryPop(out buffer);
+        _wrappers?.TryPop(out buffer);
         return buffer is not null && buffer.TryReuse(array, length) ? buffer : new CpuBuffer(this, array, length);
     }
 
@@ -73,8 +74,8 @@ public sealed partial class CpuBackend : IBackend
     {
         Interlocked.Decrement(ref _live);
         _pool.Return(buffer.Array);
-        lock (_wrappers)
-            if (_wrappers.Count < MaxWrappers) _wrappers.Push(buffer);
+        var wrappers = _wrappers ??= new Stack<CpuBuffer>();
+        if (wrappers.Count < MaxWrappers) wrappers.Push(buffer);
     }
 
     /// <summary>The CPU memory behind a buffer of this backend.</summary>

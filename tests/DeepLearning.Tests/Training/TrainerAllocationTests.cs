@@ -1,0 +1,63 @@
+using static DeepLearning.Activations;
+
+namespace DeepLearning.Tests.Training;
+
+/// <summary>
+/// A steady-state training step allocates nothing: its buffers, buffer wrappers, tensor objects, shapes, tape,
+/// gradients and parallel jobs are all reused. Counted on the test's own thread, so other tests running meanwhile do
+/// not disturb the count.
+/// </summary>
+public class TrainerAllocationTests
+{
+    public static TheoryData<string, int> Models() => new()
+    {
+        { "SGD", 4 },          // 16-16-10 at batch 4: every kernel runs on the calling thread
+        { "Adam", 4 },
+        { "SGD", 128 },        // 784-512-256-10 at batch 128: the GEMMs and long maps split across cores
+        { "Adam", 128 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void A_steady_state_step_allocates_nothing(string rule, int batch)
+    {
+        var (loss, x, y, opt) = Mlp(rule, batch);
+        for (int i = 0; i < 20; i++) Trainer.TrainStep(loss, x, y, opt);
+        const int steps = 50;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < steps; i++) Trainer.TrainStep(loss, x, y, opt);
+        long perStep = (GC.GetAllocatedBytesForCurrentThread() - before) / steps;
+        Assert.True(perStep == 0, $"{rule} batch {batch}: {perStep} bytes allocated per step");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void An_epoch_over_a_data_loader_allocates_nothing_per_batch(bool shuffle)
+    {
+        var (loss, x, y, opt) = Mlp("Adam", 640);
+        var data = new DataLoader(x, y, batchSize: 16, shuffle: shuffle, seed: 3);
+        Trainer.Train(loss, data, opt);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Trainer.Train(loss, data, opt);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Per epoch: the enumerators, a clock and (shuffled) the permutation of the 640 samples; per batch: nothing.
+        long perEpoch = 512 + (shuffle ? sizeof(int) * 640 + 64 : 0);
+        Assert.True(bytes <= perEpoch, $"an epoch of {data.Count} batches allocated {bytes} bytes (bound {perEpoch})");
+    }
+
+    private static (Func<Tensor, Tensor, Tensor> Loss, Tensor X, Tensor Y, Optimizer Opt) Mlp(string rule, int batch)
+    {
+        bool small = batch < 16;
+        int inputs = small ? 16 : 784;
+        var model = small
+            ? new Chain(new Dense(16, 16, Relu, seed: 1), new Dense(16, 16, Relu, seed: 2), new Dense(16, 10, seed: 3))
+            : new Chain(new Dense(784, 512, Relu, seed: 1), new Dense(512, 256, Relu, seed: 2), new Dense(256, 10, seed: 3));
+        var opt = rule == "Adam" ? new Adam(1e-3f).Setup(model) : new Descent(0.01f).Setup(model);
+        var x = Tensor.RandN(new Shape(batch, inputs), seed: 4);
+        var classes = new int[batch];
+        for (int i = 0; i < batch; i++) classes[i] = (i * 7) % 10;
+        var y = Tensor.OneHot(classes, 10);
+        return ((a, b) => Losses.LogitCrossEntropy(model.Forward(a), b), x, y, opt);
+    }
+}
