@@ -33,7 +33,7 @@ public static partial class Trainer
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(opt);
-        return Step(loss, x, y, opt, null, null);
+        return Step(loss, x, y, opt, null, null, 0);
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public static partial class Trainer
         {
             if (x is null || y is null) throw new ArgumentException($"Train: batch {batch} of epoch {epoch} holds a null tensor", nameof(data));
             int n = Samples(x);
-            float value = Step(loss, x, y, opt, (epoch, batch), inStep is null ? null : () => inStep(n));
+            float value = Step(loss, x, y, opt, (epoch, batch), inStep, n);
             sum += (double)value * n;
             samples += n;
             if (progress is not null)
@@ -109,7 +109,8 @@ public static partial class Trainer
         }
     }
 
-    private static float Step(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt, (int Epoch, int Batch)? where, Action? inStep)
+    private static float Step(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt, (int Epoch, int Batch)? where,
+        Action<int>? inStep, int samples)
     {
         using var scope = TensorScope.BeginStep(recycleTensors: true);
         var grads = opt.StepGradients;
@@ -123,7 +124,7 @@ public static partial class Trainer
         }
         opt.Update(grads);
         grads.Clear();
-        inStep?.Invoke();
+        inStep?.Invoke(samples);
         return v;
     }
 
