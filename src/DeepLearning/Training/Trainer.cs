@@ -19,7 +19,9 @@ public static partial class Trainer
     /// <summary>
     /// One step: inside a <see cref="TensorScope"/>, takes the gradient of <c>loss(x, y)</c> w.r.t.
     /// <c>opt.Parameters</c> and updates them with <see cref="Optimizer.Update"/>. Every temporary of the step is
-    /// released before it returns.
+    /// released before it returns, and its objects are reused by later steps, so a steady-state step allocates nothing:
+    /// to hold a tensor made by <paramref name="loss"/> past the step, pass it to <see cref="TensorScope.Keep{T}"/> of
+    /// <see cref="TensorScope.Current"/>.
     /// </summary>
     /// <param name="loss">Computes a one-element loss from a batch (x, y).</param>
     /// <param name="x">The batch's inputs.</param>
