@@ -1,5 +1,3 @@
-using System.Collections;
-
 namespace DeepLearning;
 
 // Batch normalisation over axis 1 (features of [N, C], channels of [N, C, H, W]). The training form is one op with a
@@ -32,27 +30,29 @@ public partial class Tensor
         ArgumentNullException.ThrowIfNull(bias);
         if (x.Rank < 2) throw new ArgumentException($"BatchNorm: input {x.Shape} needs a batch axis and a channel axis ([N, C] or [N, C, …])");
         int n = x.Shape[0], c = x.Shape[1], s = x.Shape.Product(2, x.Rank), m = n * s;
-        var channel = new Shape(c);
-        foreach (var (name, t) in new[] { ("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar) })
-            if (t is not null && t.Shape != channel)
-                throw new ArgumentException($"BatchNorm: {name} has shape {t.Shape}, expected {channel} for input {x.Shape}");
-        var cs = new Shape(1, c, 1);
+        var channel = Shape.Of([c]);
+        CheckChannel("weight", weight, channel, x);
+        CheckChannel("bias", bias, channel, x);
+        CheckChannel("running_mean", runningMean, channel, x);
+        CheckChannel("running_var", runningVar, channel, x);
+        var cs = Shape.Of([1, c, 1]);
+        var s3 = Shape.Of([n, c, s]);
         if (!training)
         {
             if (runningMean is null || runningVar is null)
                 throw new ArgumentException("BatchNorm: evaluation needs the running mean and variance");
             var scale = weight.Reshape(cs) / (runningVar.Reshape(cs) + epsilon).Sqrt();
-            return ((x.Reshape(n, c, s) - runningMean.Reshape(cs)) * scale + bias.Reshape(cs)).Reshape(x.Shape);
+            return ((x.Reshape(s3) - runningMean.Reshape(cs)) * scale + bias.Reshape(cs)).Reshape(x.Shape);
         }
         if (m < 2) throw new ArgumentException($"BatchNorm: expected more than 1 value per channel when training, got input {x.Shape}");
 
         Tensor y, xHat, invStd;
         using (Autodiff.NoGrad())
         {
-            var x3 = x.Reshape(n, c, s);
-            var mean = x3.Mean([0, 2], keepDims: true);
+            var x3 = x.Reshape(s3);
+            var mean = MeanOverChannels(x3);
             var centered = x3 - mean;
-            var variance = centered.Square().Mean([0, 2], keepDims: true);
+            var variance = MeanOverChannels(centered.Square());
             invStd = 1f / (variance + epsilon).Sqrt();
             xHat = centered * invStd;
             y = (xHat * weight.Reshape(cs) + bias.Reshape(cs)).Reshape(x.Shape);
@@ -60,9 +60,25 @@ public partial class Tensor
             if (runningMean is not null) UpdateInPlace(runningMean, runningMean * (1f - momentum) + mean.Reshape(channel) * momentum);
             if (runningVar is not null) UpdateInPlace(runningVar, runningVar * (1f - momentum) + variance.Reshape(channel) * (momentum * m / (m - 1f)));
         }
-        Tape.Record(y, new BatchNormSaved(x, weight, bias, xHat, invStd), BatchNormRule);
+        if (Tape.Record(y, x, weight, bias, BatchNormRule) is { } node)
+        {
+            node.Saved = xHat;
+            node.Saved2 = invStd;
+        }
         return y;
     }
+
+    private static void CheckChannel(string name, Tensor? t, Shape channel, Tensor x)
+    {
+        if (t is not null && t.Shape != channel)
+            throw new ArgumentException($"BatchNorm: {name} has shape {t.Shape}, expected {channel} for input {x.Shape}");
+    }
+
+    /// <summary>Means of <c>[n, c, s]</c> over axes 0 and 2, kept as <c>[1, c, 1]</c> (axis 2 first, as <c>Mean([0, 2])</c>).</summary>
+    private static Tensor MeanOverChannels(Tensor t3) => t3.Mean(2, keepDims: true).Mean(0, keepDims: true);
+
+    /// <summary>Sums of <c>[n, c, s]</c> over axes 0 and 2: <c>[c]</c>.</summary>
+    private static Tensor SumOverChannels(Tensor t3) => t3.Sum(2).Sum(0);
 
     /// <summary>Overwrites <paramref name="target"/>'s elements with <paramref name="value"/>'s (same shape).</summary>
     internal static void UpdateInPlace(Tensor target, Tensor value) =>
@@ -82,38 +98,19 @@ public partial class Tensor
     // (the last two terms are the gradient flowing through μ and σ², which depend on every x of the channel).
     private static readonly BackwardRule BatchNormRule = static (node, g) =>
     {
-        var saved = (BatchNormSaved)node.State!;
-        var (x, weight, bias) = (saved[0], saved[1], saved[2]);
+        Tensor x = node.A, weight = node.B!, bias = node.C!, xHat = node.Saved!, invStd = node.Saved2!;
         int n = x.Shape[0], c = x.Shape[1], m = x.Length / c;
-        var g3 = g.Reshape(n, c, x.Length / (n * c));
-        var dBeta = g3.Sum([0, 2]);
-        var dGamma = (g3 * saved.XHat).Sum([0, 2]);
+        var g3 = g.Reshape(xHat.Shape);
+        var dBeta = SumOverChannels(g3);
+        var dGamma = SumOverChannels(g3 * xHat);
         var tape = Tape.Current!;
         if (node.NeedsA)
         {
-            var cs = new Shape(1, c, 1);
-            var dx = weight.Reshape(cs) * saved.InvStd * (g3 - dBeta.Reshape(cs) / m - saved.XHat * (dGamma.Reshape(cs) / m));
+            var cs = invStd.Shape;
+            var dx = weight.Reshape(cs) * invStd * (g3 - dBeta.Reshape(cs) / m - xHat * (dGamma.Reshape(cs) / m));
             tape.Accumulate(x, dx.Reshape(x.Shape));
         }
         tape.Accumulate(weight, dGamma);
         tape.Accumulate(bias, dBeta);
     };
-
-    /// <summary>The inputs of a recorded batch norm (x, γ, β, as the tape expects of a many-input op) and what its rule needs.</summary>
-    private sealed class BatchNormSaved(Tensor x, Tensor weight, Tensor bias, Tensor xHat, Tensor invStd) : IReadOnlyList<Tensor>
-    {
-        private readonly Tensor[] _inputs = [x, weight, bias];
-
-        public Tensor XHat { get; } = xHat;
-
-        public Tensor InvStd { get; } = invStd;
-
-        public int Count => _inputs.Length;
-
-        public Tensor this[int index] => _inputs[index];
-
-        public IEnumerator<Tensor> GetEnumerator() => ((IEnumerable<Tensor>)_inputs).GetEnumerator();
-
-        IEnumerator IEnumerable.GetEnumerator() => _inputs.GetEnumerator();
-    }
 }

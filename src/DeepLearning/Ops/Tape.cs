@@ -21,8 +21,11 @@ internal sealed class TapeNode
     /// <summary>A second integer argument (an offset …).</summary>
     public int Int2;
 
-    /// <summary>Any other argument the rule needs (input shapes, a list of inputs …).</summary>
+    /// <summary>Any other argument the rule needs (a permutation, a list of inputs …).</summary>
     public object? State;
+
+    /// <summary>Intermediate results the rule needs besides the inputs and output (batch norm's x̂ and 1/σ).</summary>
+    public Tensor? Saved, Saved2;
 
     /// <summary>Whether input A needs a gradient (rules skip work for inputs that do not).</summary>
     public bool NeedsA => A.TapeId == Output.TapeId;
@@ -37,7 +40,7 @@ internal sealed class TapeNode
     public void Clear()
     {
         Output = A = null!;
-        B = C = null;
+        B = C = Saved = Saved2 = null;
         Rule = null!;
         State = null;
     }
@@ -135,7 +138,7 @@ internal sealed class Tape
         node.Output = output;
         node.A = a;
         node.B = b;
-        node.C = null;
+        node.C = node.Saved = node.Saved2 = null;
         node.Rule = rule;
         node.Alpha = 0;
         node.Int = node.Int2 = 0;

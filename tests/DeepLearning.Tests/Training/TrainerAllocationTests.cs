@@ -31,6 +31,21 @@ public class TrainerAllocationTests
         Assert.True(bytes == 0, $"{rule} batch {batch}: {bytes} bytes allocated in 20 steps");
     }
 
+    [Fact]
+    public void A_steady_state_step_with_batch_norm_and_dropout_allocates_nothing()
+    {
+        var model = new Chain(new Dense(16, 32, seed: 1), new BatchNorm(32), Relu, new Dropout(0.3f, seed: 2), new Dense(32, 10, seed: 3));
+        var opt = new Adam(1e-3f).Setup(model);
+        var x = Tensor.RandN(new Shape(8, 16), seed: 4);
+        var y = Tensor.OneHot([1, 3, 5, 7, 9, 0, 2, 4], 10);
+        Func<Tensor, Tensor, Tensor> loss = (a, b) => Losses.LogitCrossEntropy(model.Forward(a), b);
+        long bytes = LeastAllocated(() =>
+        {
+            for (int i = 0; i < 20; i++) Trainer.TrainStep(loss, x, y, opt);
+        });
+        Assert.True(bytes == 0, $"{bytes} bytes allocated in 20 steps");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
