@@ -41,4 +41,24 @@ public class DeviceBufferTests
             b.Release();
         }
     }
+
+    [Fact]
+    public void Disposing_a_tensor_the_pool_declines_lets_the_GC_free_its_array()
+    {
+        // Over 2^24 floats the pool keeps no array; the released wrapper waiting for reuse must not keep it either.
+        var weak = MakeAndDispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(weak.IsAlive, "the 64 MiB array of a disposed tensor is still reachable");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference MakeAndDispose()
+    {
+        var b = (CpuBuffer)CpuBackend.Instance.Allocate((1 << 24) + 64);
+        var weak = new WeakReference(b.Array);
+        b.Release();
+        return weak;
+    }
 }

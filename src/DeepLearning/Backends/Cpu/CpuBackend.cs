@@ -74,6 +74,8 @@ public sealed partial class CpuBackend : IBackend
     {
         Interlocked.Decrement(ref _live);
         _pool.Return(buffer.Array);
+        // The wrapper waits for reuse without its array, so an array the pool declines (too large, over its cap) is freed.
+        buffer.Detach();
         var wrappers = _wrappers ??= new Stack<CpuBuffer>();
         if (wrappers.Count < MaxWrappers) wrappers.Push(buffer);
     }

@@ -31,6 +31,9 @@ public sealed class CpuBuffer : DeviceBuffer
         return true;
     }
 
+    /// <summary>Drops the array of this released wrapper.</summary>
+    internal void Detach() => Array = [];
+
     /// <inheritdoc/>
     protected override void Free() => _backend.Return(this);
 }
