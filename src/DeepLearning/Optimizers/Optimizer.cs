@@ -83,7 +83,8 @@ public sealed class Optimizer
 
     /// <summary>
     /// Moves every parameter by one step of the rule, in place and without recording: <c>p ← p − δ(g)</c>, where
-    /// <c>g = grads[p]</c>. Temporaries of the step are released before it returns; the state lives on.
+    /// <c>g = grads[p]</c>. Temporaries of the step are released before it returns, and their objects reused (a rule
+    /// must make its state in <see cref="OptimizerRule.Init"/>, not keep tensors made here); the state lives on.
     /// </summary>
     /// <param name="grads">The gradients of <see cref="Autodiff.ValueAndGradient"/> taken w.r.t. <see cref="Parameters"/>.</param>
     /// <exception cref="KeyNotFoundException">A parameter has no gradient in <paramref name="grads"/>.</exception>

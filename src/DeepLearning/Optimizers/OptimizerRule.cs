@@ -55,6 +55,8 @@ public abstract class OptimizerRule
     /// <paramref name="state"/>, then writes it to <paramref name="target"/> (<c>target = δ</c>) or, when
     /// <paramref name="subtract"/>, subtracts it (<c>target −= δ</c>). <paramref name="target"/> may be
     /// <paramref name="param"/> or <paramref name="grad"/> themselves; implementations read an element before writing it.
+    /// Tensors made here are temporaries, released (and their objects reused) after the update: state belongs in
+    /// <see cref="Init"/>.
     /// Called with recording off.
     /// </summary>
     /// <param name="state">This parameter's state.</param>

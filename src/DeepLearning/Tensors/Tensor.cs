@@ -11,9 +11,13 @@ namespace DeepLearning;
 /// scope it lives until <see cref="Dispose"/>; if it is only collected, the GC frees its memory but it never returns to
 /// the pool and stays counted in <see cref="Device.LiveBuffers"/> (on a GPU device that would be device memory held),
 /// so loops create their tensors inside a scope. Using a released tensor throws <see cref="ObjectDisposedException"/>,
-/// with one exception: the tensors a training step makes (<see cref="Trainer.TrainStep"/>, <see cref="Trainer.Train"/>,
-/// <c>Fit</c>) are recycled as the tensors of later steps, so that a step allocates nothing. Do not hold on to a
-/// tensor made inside a loss function past its step; <see cref="TensorScope.Keep{T}"/> it, or copy what you need.
+/// with one exception: the tensor objects the library's own step scopes release — the temporaries of
+/// <see cref="Trainer.TrainStep"/>, of each batch of <see cref="Trainer.Train"/>, <c>Fit</c> and <c>Evaluate</c> (the
+/// batch itself included), and of <see cref="Optimizer.Update"/> — are reused as the tensors of later steps, so that a
+/// step allocates nothing. A reference to one held past its step may then show another tensor's data (and disposing it
+/// would release that tensor) instead of throwing: do not hold on to a tensor made inside a loss function; keep it with
+/// <see cref="TensorScope.Keep{T}"/> of <see cref="TensorScope.Current"/> (in <c>Train</c> and <c>Fit</c> it then lives
+/// until the end of its batch), or copy out what you need (<c>ToArray</c>, <c>Item</c>).
 /// </remarks>
 public partial class Tensor : IDisposable
 {
@@ -39,6 +43,7 @@ public partial class Tensor : IDisposable
         t.Name = null;
         t.TapeId = 0;
         t.Grad = null;
+        t.Kept = false;
         t._buffer = buffer;
         if (scoped) TensorScope.Current?.Register(t);
         return t;
@@ -73,6 +78,9 @@ public partial class Tensor : IDisposable
     /// <summary>The scope that releases this tensor, if any.</summary>
     internal TensorScope? Scope { get; set; }
 
+    /// <summary>Whether <see cref="TensorScope.Keep{T}"/> moved this tensor: the scope that finally releases it must not reuse the object.</summary>
+    internal bool Kept { get; set; }
+
     /// <summary>The id of the tape this tensor is tracked on (0: none). Set for gradient sources and recorded results.</summary>
     internal int TapeId { get; set; }
 
@@ -95,7 +103,10 @@ public partial class Tensor : IDisposable
         return Make(shape, Device, b, Offset + offset, scoped: true);
     }
 
-    /// <summary>Releases the memory now. Safe to call twice. Tensors viewing the same memory keep it alive.</summary>
+    /// <summary>
+    /// Releases the memory now. Safe to call twice (on a tensor of a training step, only until the step ends: see the
+    /// remarks on <see cref="Tensor"/>). Tensors viewing the same memory keep it alive.
+    /// </summary>
     public void Dispose()
     {
         var b = Interlocked.Exchange(ref _buffer, null);

@@ -71,6 +71,9 @@ public sealed class TensorScope : IDisposable
         ArgumentNullException.ThrowIfNull(tensor);
         if (tensor.Scope == this)
         {
+            // Its holder outlives this scope and may read it after the enclosing one ends too (a batch of Train):
+            // released there, it must throw rather than turn into a later step's tensor.
+            tensor.Kept = true;
             tensor.Scope = null;
             _parent?.Register(tensor);
         }
@@ -105,7 +108,7 @@ public sealed class TensorScope : IDisposable
             {
                 t.Scope = null;
                 t.Dispose();
-                if (recycled is not null && recycled.Count < MaxRecycled && t.GetType() == typeof(Tensor)) recycled.Push(t);
+                if (recycled is not null && !t.Kept && recycled.Count < MaxRecycled && t.GetType() == typeof(Tensor)) recycled.Push(t);
             }
         _owned.Clear();
         if (_step) (_spareSteps ??= new Stack<TensorScope>()).Push(this);

@@ -21,7 +21,7 @@ public static partial class Trainer
     /// <c>opt.Parameters</c> and updates them with <see cref="Optimizer.Update"/>. Every temporary of the step is
     /// released before it returns, and its objects are reused by later steps, so a steady-state step allocates nothing:
     /// to hold a tensor made by <paramref name="loss"/> past the step, pass it to <see cref="TensorScope.Keep{T}"/> of
-    /// <see cref="TensorScope.Current"/>.
+    /// <see cref="TensorScope.Current"/> (it moves to the scope around the call; in <see cref="Train"/>, to its batch).
     /// </summary>
     /// <param name="loss">Computes a one-element loss from a batch (x, y).</param>
     /// <param name="x">The batch's inputs.</param>
