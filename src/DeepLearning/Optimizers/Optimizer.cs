@@ -94,7 +94,7 @@ public sealed class Optimizer
         ArgumentNullException.ThrowIfNull(grads);
         if (Schedule is not null) LearningRate = Schedule.At(Iterations);
         using var noGrad = Autodiff.NoGrad();
-        using var scope = TensorScope.BeginStep(recycleTensors: true);
+        using var scope = TensorScope.BeginStep();
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];

@@ -24,7 +24,6 @@ public sealed class TensorScope : IDisposable
     private TensorScope? _parent;
     private bool _disposed;
     private bool _step;
-    private bool _recycles;
 
     private TensorScope() { }
 
@@ -46,16 +45,15 @@ public sealed class TensorScope : IDisposable
     }
 
     /// <summary>
-    /// Opens the scope of a training step (or of a batch's fetch): an internal scope object reused step after step.
-    /// With <paramref name="recycleTensors"/> the tensor objects it releases are reused by later ops of this thread,
-    /// so a steady-state step allocates nothing; a reference to one kept past the step would then see another
+    /// Opens the scope of a training step (or of a batch's fetch, or of an optimizer update): an internal scope object
+    /// reused step after step, whose released tensor objects (except kept ones) are reused by later ops of this thread,
+    /// so a steady-state step allocates nothing. A reference to one held past the step would then see another
     /// tensor's data instead of throwing, which is why only the library's own step scopes do this.
     /// </summary>
-    internal static TensorScope BeginStep(bool recycleTensors)
+    internal static TensorScope BeginStep()
     {
         var s = _spareSteps is { Count: > 0 } spare ? spare.Pop() : new TensorScope { _step = true };
         s._disposed = false;
-        s._recycles = recycleTensors;
         s._parent = _current;
         _current = s;
         return s;
@@ -102,7 +100,7 @@ public sealed class TensorScope : IDisposable
         _disposed = true;
         _current = _parent;
         _parent = null;
-        var recycled = _recycles ? _recycled ??= new Stack<Tensor>() : null;
+        var recycled = _step ? _recycled ??= new Stack<Tensor>() : null;
         foreach (var t in _owned)
             if (t.Scope == this)
             {

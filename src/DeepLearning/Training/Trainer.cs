@@ -105,7 +105,7 @@ public static partial class Trainer
         using var e = data.GetEnumerator();
         while (true)
         {
-            using var scope = TensorScope.BeginStep(recycleTensors: true);
+            using var scope = TensorScope.BeginStep();
             if (!e.MoveNext()) yield break;
             yield return e.Current;
         }
@@ -114,7 +114,7 @@ public static partial class Trainer
     private static float Step(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt, (int Epoch, int Batch)? where,
         Action<int>? inStep, int samples)
     {
-        using var scope = TensorScope.BeginStep(recycleTensors: true);
+        using var scope = TensorScope.BeginStep();
         var grads = opt.StepGradients;
         var value = Autodiff.ValueAndGradient(static s => s.Loss(s.X, s.Y), (Loss: loss, X: x, Y: y), opt.Parameters, grads);
         float v = value.Item();
