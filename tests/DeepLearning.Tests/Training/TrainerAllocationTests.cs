@@ -59,22 +59,8 @@ public class TrainerAllocationTests
         Assert.True(bytes <= perEpoch, $"an epoch of {data.Count} batches allocated {bytes} bytes (bound {perEpoch})");
     }
 
-    /// <summary>
-    /// The fewest bytes <paramref name="run"/> allocated on this thread over several runs, after one to warm up: the
-    /// steady state, without the one-off allocations of the JIT recompiling hot methods meanwhile.
-    /// </summary>
-    private static long LeastAllocated(Action run)
-    {
-        run();
-        long least = long.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            run();
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        return least;
-    }
+    /// <summary>The fewest bytes <paramref name="run"/> allocated on this thread in a few runs after one to warm up.</summary>
+    private static long LeastAllocated(Action run) => Allocations.Least(run, warmUp: 1, tries: 5, allThreads: false);
 
     private static (Func<Tensor, Tensor, Tensor> Loss, Tensor X, Tensor Y, Optimizer Opt) Mlp(string rule, int batch)
     {
