@@ -96,6 +96,14 @@ internal sealed class Tape
         (_free ??= new Stack<Tape>()).Push(this);
     }
 
+    /// <summary>Whether tape <paramref name="id"/> is one of this thread's open tapes (this one or one it is nested in).</summary>
+    public bool IsOnThisThread(int id)
+    {
+        for (var t = this; t is not null; t = t.Parent)
+            if (t.Id == id) return true;
+        return false;
+    }
+
     /// <summary>Whether <paramref name="t"/> is tracked on this tape.</summary>
     public bool Tracks(Tensor t) => t.TapeId == Id;
 

@@ -83,26 +83,71 @@ public sealed class Optimizer
 
     /// <summary>
     /// Moves every parameter by one step of the rule, in place and without recording: <c>p ← p − δ(g)</c>, where
-    /// <c>g = grads[p]</c>. Temporaries of the step are released before it returns, and their objects reused (a rule
-    /// must make its state in <see cref="OptimizerRule.Init"/>, not keep tensors made here); the state lives on.
+    /// <c>g = grads[p]</c>. Temporaries of the step are released before it returns (a rule makes its state in
+    /// <see cref="OptimizerRule.Init"/>); the state lives on.
     /// </summary>
     /// <param name="grads">The gradients of <see cref="Autodiff.ValueAndGradient"/> taken w.r.t. <see cref="Parameters"/>.</param>
     /// <exception cref="KeyNotFoundException">A parameter has no gradient in <paramref name="grads"/>.</exception>
     /// <exception cref="ArgumentException">A gradient's shape differs from its parameter's.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The gradients were taken of a loss that depends on none of the parameters (another model's optimizer), or
+    /// another thread is using this optimizer at the same time.
+    /// </exception>
     public void Update(Gradients grads)
     {
         ArgumentNullException.ThrowIfNull(grads);
-        if (Schedule is not null) LearningRate = Schedule.At(Iterations);
-        using var noGrad = Autodiff.NoGrad();
-        using var scope = TensorScope.BeginStep();
-        for (int i = 0; i < _parameters.Length; i++)
+        int token = Enter("Optimizer.Update");
+        try
         {
-            var p = _parameters[i];
-            if (!grads.Contains(p))
-                throw new KeyNotFoundException($"Optimizer.Update: no gradient for {Describe(p, _names[i])}; take the gradient w.r.t. opt.Parameters");
-            Rule.Update(_states[i], p, grads[p], p, subtract: true);
+            if (grads.Connected == 0 && _parameters.Length > 0) throw Disconnected("Optimizer.Update");
+            if (Schedule is not null) LearningRate = Schedule.At(Iterations);
+            using var noGrad = Autodiff.NoGrad();
+            using var scope = TensorScope.Begin("at the end of the Optimizer.Update that made it");
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                var p = _parameters[i];
+                if (!grads.Contains(p))
+                    throw new KeyNotFoundException($"Optimizer.Update: no gradient for {Describe(p, _names[i])}; take the gradient w.r.t. opt.Parameters");
+                Rule.Update(_states[i], p, grads[p], p, subtract: true);
+            }
+            Iterations++;
         }
-        Iterations++;
+        finally
+        {
+            Exit(token);
+        }
+    }
+
+    /// <summary>
+    /// Marks this optimizer as used by the calling thread until <see cref="Exit"/>: training one model on two threads at
+    /// once would interleave their tapes and updates. Returns the token to pass to <see cref="Exit"/> (0 when the
+    /// thread already holds it, as <see cref="Trainer.TrainStep"/> does around its own <see cref="Update"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another thread holds it.</exception>
+    internal int Enter(string operation)
+    {
+        int me = Environment.CurrentManagedThreadId;
+        int holder = Interlocked.CompareExchange(ref _thread, me, 0);
+        if (holder == 0) return me;
+        if (holder == me) return 0;
+        throw new InvalidOperationException(
+            $"{operation}: {this} is being used by another thread (managed thread {holder}) at the same time; one model and its optimizer train on one thread at a time: give each thread its own model and optimizer");
+    }
+
+    /// <summary>Ends what <see cref="Enter"/> began.</summary>
+    internal void Exit(int token)
+    {
+        if (token != 0) Volatile.Write(ref _thread, 0);
+    }
+
+    private int _thread;
+
+    /// <summary>The error for gradients that reach none of the parameters: the optimizer belongs to another model.</summary>
+    internal InvalidOperationException Disconnected(string operation)
+    {
+        var names = string.Join(", ", _parameters.Select((p, i) => Describe(p, _names[i])).Take(6)) + (_parameters.Length > 6 ? ", …" : "");
+        return new InvalidOperationException(
+            $"{operation}: the loss depends on none of the {_parameters.Length} parameters of {this} ({names}), so training would change nothing; was the optimizer set up on another model? Call rule.Setup(model) with the model the loss uses");
     }
 
     /// <inheritdoc/>

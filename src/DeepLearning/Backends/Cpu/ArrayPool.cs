@@ -22,9 +22,17 @@ internal sealed class FloatArrayPool
         for (int i = 0; i < _classes.Length; i++) _classes[i] = new Stack<float[]>();
     }
 
+    /// <summary>Arrays allocated because the pool had none of the size (the tests that a step allocates no buffer count them).</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+    private long _misses;
+
     public float[] Rent(int length)
     {
-        if (length > 1 << MaxClass) return GC.AllocateUninitializedArray<float>(length);
+        if (length > 1 << MaxClass)
+        {
+            Interlocked.Increment(ref _misses);
+            return GC.AllocateUninitializedArray<float>(length);
+        }
         int c = SizeClass(length);
         var stack = _classes[c];
         lock (stack)
@@ -35,6 +43,7 @@ internal sealed class FloatArrayPool
                 return a;
             }
         }
+        Interlocked.Increment(ref _misses);
         return GC.AllocateUninitializedArray<float>(1 << c);
     }
 

@@ -31,6 +31,9 @@ public sealed partial class CpuBackend : IBackend
     /// <inheritdoc/>
     public long LiveBuffers => Interlocked.Read(ref _live);
 
+    /// <summary>Arrays the pool had to allocate (a steady-state training step adds none).</summary>
+    internal long PoolMisses => _pool.Misses;
+
     /// <inheritdoc/>
     public DeviceBuffer Allocate(int length)
     {
