@@ -9,7 +9,7 @@ namespace DeepLearning;
 /// var opt = new Adam(1e-3f).Setup(model);
 /// var (loss, grads) = Autodiff.ValueAndGradient(() => Loss(x, y), opt.Parameters);
 /// opt.Update(grads);
-/// opt.LearningRate /= 10;                                   // takes effect from the next step
+/// opt.LearningRate /= 10;                                   // takes effect from the next step (without a Schedule)
 /// </code>
 /// </example>
 public sealed class Optimizer
@@ -53,18 +53,55 @@ public sealed class Optimizer
     private Gradients? _stepGradients;
 
     /// <summary>
-    /// A schedule of the learning rate by step: when set, each <see cref="Update"/> first sets
-    /// <see cref="LearningRate"/> to <c>Schedule.At(Iterations)</c>.
+    /// A schedule of the learning rate by step: when set, each <see cref="Update"/> first sets the rule's rate to
+    /// <c>Schedule.At(Iterations)</c>. While a schedule is set it owns the rate (one precedence, no silent override):
+    /// setting <see cref="LearningRate"/> throws, <c>Trainer.Fit</c> refuses a <see cref="LearningRateScheduler"/> or
+    /// <see cref="ReduceLROnPlateau"/> callback, and a change of the rule's own rate behind the optimizer's back
+    /// (<c>rule.LearningRate = x</c>) makes the next <see cref="Update"/> throw. Set it to null to take the rate back:
+    /// the rule keeps the last scheduled rate.
     /// </summary>
-    public LearningRateSchedule? Schedule { get; set; }
+    public LearningRateSchedule? Schedule
+    {
+        get => _schedule;
+        set
+        {
+            _schedule = value;
+            _scheduledRate = null;
+        }
+    }
+    private LearningRateSchedule? _schedule;
+    // The rate the schedule last gave the rule, to notice a change made to the rule directly.
+    private float? _scheduledRate;
 
     /// <summary>The rule's learning rate η; setting it takes effect from the next step.</summary>
-    /// <exception cref="InvalidOperationException">The rule has no learning rate (a lone <see cref="ClipNorm"/>).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The rule has no learning rate (a lone <see cref="ClipNorm"/>), or a <see cref="Schedule"/> is set (it owns the rate; set
+    /// <c>Schedule = null</c> first).
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
     public float LearningRate
     {
         get => Rated.LearningRate;
-        set => Rated.LearningRate = value;
+        set
+        {
+            if (_schedule is not null)
+                throw new InvalidOperationException(
+                    $"Optimizer: cannot set LearningRate = {value}: the schedule {_schedule.GetType().Name} owns the rate while it is set; set opt.Schedule = null first");
+            Rated.LearningRate = value;
+        }
+    }
+
+    /// <summary>Sets the rule's rate from <see cref="Schedule"/> for the coming step, after checking nobody changed it since the last.</summary>
+    private void ApplySchedule(LearningRateSchedule schedule)
+    {
+        var rated = Rated;
+        if (_scheduledRate is float last && rated.LearningRate != last)
+            throw new InvalidOperationException(
+                $"Optimizer.Update: the rule's learning rate was changed to {rated.LearningRate} (the schedule {schedule.GetType().Name} had set {last}); "
+                + "while a Schedule is set it owns the rate: set opt.Schedule = null first, or change the schedule");
+        float rate = schedule.At(Iterations);
+        rated.LearningRate = rate;
+        _scheduledRate = rated.LearningRate;
     }
 
     /// <summary>Whether the rule has a learning rate that <see cref="LearningRate"/> can read and set.</summary>
@@ -100,7 +137,7 @@ public sealed class Optimizer
         try
         {
             if (grads.Connected == 0 && _parameters.Length > 0) throw Disconnected("Optimizer.Update");
-            if (Schedule is not null) LearningRate = Schedule.At(Iterations);
+            if (_schedule is not null) ApplySchedule(_schedule);
             using var noGrad = Autodiff.NoGrad();
             using var scope = TensorScope.Begin("at the end of the Optimizer.Update that made it");
             for (int i = 0; i < _parameters.Length; i++)
