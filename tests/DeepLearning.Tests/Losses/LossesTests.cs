@@ -190,6 +190,17 @@ public class LossesTests
     }
 
     [Fact]
+    public void Fit_with_a_probability_loss_on_a_logit_model_stops_at_the_first_batch()
+    {
+        // The case: a model ending in logits trained with CrossEntropy learned nothing, silently.
+        var model = new Dense(2, 3, seed: 4);
+        var x = Tensor.Full(new Shape(8, 2), 10f);
+        var y = Tensor.OneHot([0, 1, 2, 0, 1, 2, 0, 1], 3);
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(DeepLearning.Losses.CrossEntropy, x, y, new Descent(0.1f).Setup(model), batchSize: 4));
+        Assert.Contains("use LogitCrossEntropy", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CrossEntropy_takes_rows_that_do_not_sum_to_one_as_given()
     {
         using var scope = TensorScope.Begin();
