@@ -15,6 +15,7 @@ public sealed partial class CpuBackend : IBackend
 
     private readonly FloatArrayPool _pool = new(maxRetainedFloats: 1L << 28);
     private long _live;
+    private long _bytes;
     // Released buffer objects, reused by later allocations so a training step allocates no wrappers either. Per
     // thread: a stale reference to a released buffer can then see it reused only by its own thread's later work.
     [ThreadStatic] private static Stack<CpuBuffer>? _wrappers;
@@ -40,6 +41,7 @@ public sealed partial class CpuBackend : IBackend
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Interlocked.Increment(ref _live);
         var array = _pool.Rent(length);
+        Interlocked.Add(ref _bytes, (long)array.Length * sizeof(float));
         CpuBuffer? buffer = null;
         _wrappers?.TryPop(out buffer);
         return buffer is not null && buffer.TryReuse(array, length) ? buffer : new CpuBuffer(this, array, length);
@@ -76,6 +78,7 @@ public sealed partial class CpuBackend : IBackend
     internal void Return(CpuBuffer buffer)
     {
         Interlocked.Decrement(ref _live);
+        Interlocked.Add(ref _bytes, -(long)buffer.Array.Length * sizeof(float));
         _pool.Return(buffer.Array);
         // The wrapper waits for reuse without its array, so an array the pool declines (too large, over its cap) is freed.
         buffer.Detach();
