@@ -228,4 +228,29 @@ public class ActivationOperatorsTests
             yb.Release();
         }
     }
+
+    public static TheoryData<UnaryOp> Rewritten => new(UnaryOp.Tanh, UnaryOp.Elu, UnaryOp.Gelu, UnaryOp.Swish, UnaryOp.Softplus, UnaryOp.HardSigmoid);
+
+    [Theory]
+    [MemberData(nameof(Rewritten))]
+    public void Rewritten_maps_propagate_nan_and_take_their_limits_at_infinity(UnaryOp op)
+    {
+        var row = RowOf(op);
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, -0f];
+        foreach (float v in specials)
+        {
+            double expected = row.F(v, row.Alpha);
+            foreach (int n in new[] { 1, 16 })
+            {
+                var xb = With(Enumerable.Repeat(v, n).ToArray(), 0);
+                var yb = Empty(n, 0);
+                Backend.Unary(op, row.Alpha, xb, 0, yb, 0, n);
+                foreach (float got in Read(yb, 0, n))
+                    Assert.True(double.IsNaN(expected) ? float.IsNaN(got) : double.IsInfinity(expected) || expected == 0 ? got == expected : Error(expected, got, 0) <= row.ForwardAt(v),
+                        $"{op}({v}) over {n}: got {got}, expected {expected}");
+                xb.Release();
+                yb.Release();
+            }
+        }
+    }
 }
