@@ -151,6 +151,17 @@ public class LossesTests
     }
 
     [Theory]
+    [InlineData(-17f)]
+    [InlineData(-30f)]
+    public void Logit_binary_cross_entropy_of_a_confident_right_logit_keeps_relative_accuracy(float logit)
+    {
+        // Target 0, logit x ≪ 0: the loss is ln(1 + eˣ) ≈ eˣ, tiny but far from float's underflow; 0 would be 100% off.
+        double t = Math.Exp(logit), expected = t - t * t / 2 + t * t * t / 3; // ln(1 + t) for t < 1e-7, series exact in double
+        float got = DeepLearning.Losses.LogitBinaryCrossEntropy(Tensor.FromArray([logit]), Tensor.FromArray([0f])).Item();
+        Assert.True(Math.Abs(got - expected) <= 4 * Math.Pow(2, -23) * expected, $"LogitBinaryCrossEntropy({logit}, 0): got {got:G9}, expected {expected:G17}");
+    }
+
+    [Theory]
     [InlineData(1.5f)]
     [InlineData(-0.5f)]
     public void Binary_cross_entropies_reject_targets_outside_unit_interval(float bad)

@@ -152,12 +152,20 @@ public sealed partial class CpuBackend : IBackend
             var o = ys.AsSpan(yOffset + r * cols, cols);
             if (cols == 0) continue;
             // Subtracting the row maximum keeps every exponent ≤ 0: no overflow, and the largest term is exactly 1.
-            float m = TensorPrimitives.Max(row);
+            int im = TensorPrimitives.IndexOfMax(row);
+            float m = row[im];
             TensorPrimitives.Subtract(row, m, o);
             TensorPrimitives.Exp(o, o);
-            float s = TensorPrimitives.Sum(o);
-            if (log) TensorPrimitives.Subtract(row, m + MathF.Log(s), o);
-            else TensorPrimitives.Multiply(o, 1f / s, o);
+            if (log)
+            {
+                // ln Σ = log1p(Σ of the others), the max's 1 left out of the sum, and (x − m) − that rather than
+                // x − (m + ln Σ): either rounding would zero a dominant entry's log-probability (≈ −Σ others ≪ ε).
+                o[im] = 0f;
+                float lse = SimdMath.Log1p(TensorPrimitives.Sum(o));
+                TensorPrimitives.Subtract(row, m, o);
+                TensorPrimitives.Subtract(o, lse, o);
+            }
+            else TensorPrimitives.Multiply(o, 1f / TensorPrimitives.Sum(o), o);
         }
     }
 
