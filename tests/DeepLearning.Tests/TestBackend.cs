@@ -38,6 +38,7 @@ internal sealed class TestBackend : IBackend
     public (long Calls, long Uploads, long Downloads) Count(Action run)
     {
         long c = Calls, u = Uploads, d = Downloads;
+        Trace = [];
         run();
         return (Calls - c, Uploads - u, Downloads - d);
     }
@@ -58,7 +59,14 @@ internal sealed class TestBackend : IBackend
 
     private DeviceBuffer? U0(DeviceBuffer? b) => b is null ? null : U(b);
 
-    private void Op() => Interlocked.Increment(ref _calls);
+    private void Op([System.Runtime.CompilerServices.CallerMemberName] string name = "")
+    {
+        Interlocked.Increment(ref _calls);
+        Trace?.Add(name);
+    }
+
+    /// <summary>When set, receives the name of every call (budget failures print it).</summary>
+    public List<string>? Trace { get; set; }
 
     public string Name { get; }
     public long LiveBuffers => Interlocked.Read(ref _live);

@@ -34,7 +34,7 @@ public partial class Tensor : IDisposable
     public Shape Shape { get; }
 
     /// <summary>The device whose memory holds the elements.</summary>
-    public Device Device { get; }
+    public Device Device { get; private set; }
 
     /// <summary>Number of dimensions.</summary>
     public int Rank => Shape.Rank;
