@@ -8,7 +8,7 @@ namespace DeepLearning.Tests;
 // checked for its value under each reduction, its gradient, its shape error and its stability on ±100 logits.
 public class LossesTests
 {
-    private delegate Tensor Loss(Tensor prediction, Tensor target, Reduction reduction);
+    internal delegate Tensor Loss(Tensor prediction, Tensor target, Reduction reduction);
 
     private static double Sig(double x) => 1 / (1 + Math.Exp(-x));
 
@@ -18,7 +18,7 @@ public class LossesTests
         return [.. row.Select(v => v - lse)];
     }
 
-    private static readonly (string Name, Loss F, bool Categorical, Func<ulong, (Tensor P, Tensor T)> Data, Func<double[], double[], double> Reference)[] Rows =
+    internal static readonly (string Name, Loss F, bool Categorical, Func<ulong, (Tensor P, Tensor T)> Data, Func<double[], double[], double> Reference)[] Rows =
     [
         ("Mse", (p, t, r) => DeepLearning.Losses.Mse(p, t, r), false, s => (Random(s, -2, 2), Random(s + 1, -2, 2)), (p, t) => (p[0] - t[0]) * (p[0] - t[0])),
         ("Mae", (p, t, r) => DeepLearning.Losses.Mae(p, t, r), false, s => (Random(s, -2, 2), Shifted(s, 0.3f)), (p, t) => Math.Abs(p[0] - t[0])),
