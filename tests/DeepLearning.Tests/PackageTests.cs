@@ -51,6 +51,23 @@ public sealed class PackageTests(Xunit.Abstractions.ITestOutputHelper log) : IDi
     }
 
     [Fact]
+    public void Readme_Install_ShowsTheConsumerProgramAndTheVersion()
+    {
+        string root = ArchitectureTests.RepositoryRoot();
+        string version = XDocument.Load(Path.Combine(root, "Directory.Build.props")).Descendants("DeepLearningVersion").Single().Value;
+        string readme = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
+        int start = readme.IndexOf("\n## Install\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README has no Install section");
+        string section = readme[start..readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal)];
+        Assert.Contains($"dotnet add package DeepLearning --version {version}", section);
+        int code = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        string snippet = section[code..section.IndexOf("```", code, StringComparison.Ordinal)].Trim();
+        // The sample's first line is a comment about the README itself; the rest is what the README shows.
+        string program = File.ReadAllText(Path.Combine(root, "samples", "PackageConsumer", "Program.cs")).ReplaceLineEndings("\n");
+        Assert.Equal(program[(program.IndexOf('\n') + 1)..].Trim(), snippet);
+    }
+
+    [Fact]
     public void Pack_ThenConsumerSample_BuildsAndRunsFromTheLocalFeed()
     {
         string root = ArchitectureTests.RepositoryRoot();
