@@ -64,20 +64,22 @@ public class SafeTensorsReaderTests
     }
 
     /// <summary>
-    /// 12,000 files made from valid ones by flipping bytes, truncating, rewriting the header length or a number of the
+    /// 10,000 files made from valid ones by flipping bytes, truncating, rewriting the header length or a number of the
     /// header: each must load or throw the documented exceptions, never anything else.
     /// </summary>
     [Fact]
     public void Fuzz_MutatedFiles_LoadOrThrowTheDocumentedExceptions()
     {
         var seeds = Seeds();
+        // One model per seed, reused: a load either replaces all its tensors or, rejected, changes none.
+        var models = seeds.Select(s => s.Make()).ToArray();
         var rng = new Random(12345);
         int loaded = 0, rejected = 0;
-        for (int i = 0; i < 12_000; i++)
+        for (int i = 0; i < 10_000; i++)
         {
-            var (bytes, make) = seeds[i % seeds.Count];
+            var (bytes, _) = seeds[i % seeds.Count];
             var mutated = Mutate(bytes, rng);
-            var model = make();
+            var model = models[i % seeds.Count];
             try
             {
                 model.Load(new MemoryStream(mutated), strict: i % 3 != 0, source: "fuzz");
