@@ -75,6 +75,7 @@ public static class StateDict
     /// <param name="stream">The safetensors bytes (read from position 0).</param>
     /// <param name="strict">See <see cref="Load(Layer, string, bool)"/>.</param>
     /// <param name="source">A name for the stream in messages.</param>
+    /// <exception cref="ArgumentException">The stream cannot read or seek.</exception>
     /// <exception cref="StateDictMismatchException">Strict, and the file does not fit the model.</exception>
     /// <exception cref="InvalidDataException">The bytes are not valid safetensors.</exception>
     public static LoadResult Load(this Layer model, Stream stream, bool strict = true, string source = "stream")
