@@ -16,7 +16,10 @@ namespace DeepLearning;
 /// <see cref="DataLoader"/>'s seed and <see cref="DataLoader.EpochsStarted"/>.</para>
 /// <para>Not stored, because they are code rather than state: the architecture, the rule's hyper-parameters and an
 /// <see cref="Optimizer.Schedule"/>. Build them as before; a schedule is a function of <see cref="Optimizer.Iterations"/>,
-/// which is restored, so it resumes where it stopped.</para>
+/// which is restored, so it resumes where it stopped. Nor is the state of <c>Fit</c>'s callbacks: a new <c>Fit</c> counts
+/// its epochs from 0 again, so a per-epoch <see cref="LearningRateScheduler"/> restarts its schedule and
+/// <see cref="EarlyStopping"/> or <see cref="ReduceLROnPlateau"/> their patience (the learning rate they set is
+/// restored); use <see cref="Optimizer.Schedule"/> for a schedule that resumes.</para>
 /// </remarks>
 /// <example>
 /// <code>
