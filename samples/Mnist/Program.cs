@@ -60,7 +60,7 @@ var trainData = new DataLoader(train.Images, Tensor.OneHot(train.Labels, 10), ba
 var testData = new DataLoader(test.Images, Tensor.OneHot(test.Labels, 10), batchSize: 1000);
 var opt = new Adam(1e-3f).Setup(model);
 opt.Schedule = new CosineDecay(1e-3f, decaySteps: epochs * trainData.Count, minimum: 1e-5f);   // per step, down to 1e-5
-var progress = new ConsoleProgress();
+var progress = new ConsoleProgress();                   // the library's: a live bar on a terminal, epoch lines in a log
 
 var history = model.Fit(Losses.LogitCrossEntropy, trainData, opt, new FitOptions
 {

@@ -35,8 +35,12 @@ public static class Autodiff
     /// </summary>
     /// <param name="function">Computes a one-element tensor (a loss) from the sources.</param>
     /// <param name="sources">The tensors to differentiate with respect to.</param>
-    /// <returns>The value and the gradients, each of its source's shape. Both are created in the current scope.</returns>
-    /// <exception cref="InvalidOperationException">The function's result has more than one element.</exception>
+    /// <returns>
+    /// The value and the gradients, each of its source's shape, in the current scope; the temporaries of the backward
+    /// pass are released before the call returns.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">The function's result has more than one element, or a source is being
+    /// differentiated on another thread at the same time.</exception>
     public static (Tensor Value, Gradients Gradients) ValueAndGradient(Func<Tensor> function, IEnumerable<Tensor> sources)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -49,8 +53,10 @@ public static class Autodiff
 
     /// <summary>
     /// <see cref="ValueAndGradient(Func{Tensor}, IEnumerable{Tensor})"/> of <c>function(state)</c>, filling
-    /// <paramref name="grads"/> (cleared first): the form a training step calls, allocating nothing.
+    /// <paramref name="grads"/> (cleared first): the form a training step calls. The temporaries of the backward pass
+    /// are released before it returns; the value and the gradients belong to the caller's scope.
     /// </summary>
+    /// <exception cref="InvalidOperationException">A source is being differentiated on another thread at the same time.</exception>
     internal static Tensor ValueAndGradient<TState>(Func<TState, Tensor> function, TState state, IReadOnlyList<Tensor> sources, Gradients grads)
     {
         grads.Clear();
@@ -59,13 +65,26 @@ public static class Autodiff
         var saved = ArrayPool<(int TapeId, Tensor? Grad)>.Shared.Rent(count);
         for (int i = 0; i < count; i++) saved[i] = (sources[i].TapeId, sources[i].Grad);
         var tape = Tape.Push();
+        TensorScope? backward = null;
         try
         {
-            for (int i = 0; i < count; i++) tape.Track(sources[i]);
+            for (int i = 0; i < count; i++)
+            {
+                var s = sources[i];
+                // Tapes mark sources on the tensors themselves: a mark from a tape that is not one of this thread's
+                // means another thread is differentiating w.r.t. the same tensor right now, and the two would corrupt
+                // each other's gradients.
+                if (s.TapeId != 0 && !tape.IsOnThisThread(s.TapeId))
+                    throw new InvalidOperationException(
+                        $"Gradient: {s.Describe()} is being differentiated on another thread at the same time; one model (and one optimizer) cannot be trained by two threads at once: give each thread its own");
+                tape.Track(s);
+            }
             var value = function(state) ?? throw new InvalidOperationException("Gradient: the function returned null");
             if (value.Length != 1)
                 throw new InvalidOperationException($"Gradient: the function must return a scalar (one element), got {value.Describe()}; reduce it first, e.g. with Sum() or Mean()");
             tape.Paused++;
+            // Everything the rules make is a temporary of this call except the sources' gradients, kept below.
+            backward = TensorScope.Begin("at the end of the gradient call that made it");
             if (tape.Tracks(value))
             {
                 value.Grad = Tensor.Ones(value.Shape, value.Device);
@@ -78,12 +97,23 @@ public static class Autodiff
             for (int i = 0; i < count; i++)
             {
                 var s = sources[i];
-                if (!grads.Contains(s)) grads.Add(s, s.Grad ?? Tensor.Zeros(s.Shape, s.Device));
+                if (grads.Contains(s)) continue;
+                if (s.Grad is { } g)
+                {
+                    grads.Add(s, backward.Keep(g));
+                    grads.Connected++;
+                }
+                else grads.Add(s, null);
             }
+            backward.Dispose();
+            backward = null;
+            // Zeros for the sources the value does not depend on, made in the caller's scope.
+            grads.FillMissing();
             return value;
         }
         finally
         {
+            backward?.Dispose();
             tape.Reset();
             // In reverse, so a source listed twice ends with what it had before the call.
             for (int i = count - 1; i >= 0; i--) (sources[i].TapeId, sources[i].Grad) = saved[i];

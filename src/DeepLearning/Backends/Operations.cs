@@ -50,6 +50,10 @@ public enum UnaryOp
     Softplus,
     /// <summary>Hard sigmoid (PyTorch's definition): <c>y = clamp(x/6 + 1/2, 0, 1)</c>.</summary>
     HardSigmoid,
+    /// <summary><c>y = sin x</c> (radians).</summary>
+    Sin,
+    /// <summary><c>y = cos x</c> (radians).</summary>
+    Cos,
 }
 
 /// <summary>Element-wise functions of two broadcast inputs, <c>y = f(a, b)</c>.</summary>
@@ -75,6 +79,10 @@ public enum BinaryOp
     Greater,
     /// <summary>1 where <c>a == b</c>, else 0.</summary>
     Equal,
+    /// <summary><c>a</c> where <c>b ≠ 0</c> (NaN counts as nonzero), else 0: one half of a select, exact for any a.</summary>
+    KeepWhere,
+    /// <summary><c>a</c> where <c>b = 0</c>, else 0: the other half of a select.</summary>
+    KeepWhereNot,
 }
 
 /// <summary>Reductions along one axis.</summary>

@@ -4,8 +4,13 @@ namespace DeepLearning;
 
 /// <summary>
 /// Reader of numeric CSV files into tensors: one row per line, fields separated by one character, numbers in the
-/// invariant culture (<c>1.5</c>, <c>-2e-3</c>, <c>NaN</c>). Blank lines are skipped; quoting is not supported.
+/// invariant culture (<c>1.5</c>, <c>-2e-3</c>, <c>NaN</c>, <c>Infinity</c>). Blank lines are skipped; quoting is not supported.
 /// </summary>
+/// <remarks>
+/// A number too large for float32 (<c>1e400</c>, <c>-4e38</c>) is an error rather than ±∞: infinity is read only where
+/// the file spells it (<c>Infinity</c>, <c>-Infinity</c>), never from overflow. A number too small to represent becomes 0 (or
+/// a subnormal), as every float parser does.
+/// </remarks>
 public static class Csv
 {
     /// <summary>Reads a numeric CSV file as a tensor of shape <c>[rows, columns]</c>.</summary>
@@ -13,8 +18,8 @@ public static class Csv
     /// <param name="hasHeader">Whether the first non-blank line holds column names (skipped).</param>
     /// <param name="separator">The field separator.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A field is not a number (the message names the file, line, column and
-    /// text), a line has a different number of fields than the first (ragged rows), or there are no data rows.</exception>
+    /// <exception cref="InvalidDataException">A field is not a number or overflows float32 (the message names the file,
+    /// line, column and text), a line has a different number of fields than the first (ragged rows), or there are no data rows.</exception>
     public static Tensor Read(string path, bool hasHeader = false, char separator = ',')
     {
         var (values, rows, cols, _) = Parse(path, hasHeader, separator);
@@ -128,6 +133,9 @@ public static class Csv
                 var text = line.AsSpan(range).Trim();
                 if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out float v))
                     throw new InvalidDataException($"Csv: '{path}' line {lineNo}, column {fields + 1}: '{text}' is not a number");
+                // float.TryParse turns overflow into ±∞; an infinity spelled with digits is an overflow, not a value.
+                if (float.IsInfinity(v) && text.IndexOfAnyInRange('0', '9') >= 0)
+                    throw new InvalidDataException($"Csv: '{path}' line {lineNo}, column {fields + 1}: '{text}' is outside the float32 range (±3.4e38)");
                 values.Add(v);
                 fields++;
             }

@@ -12,8 +12,13 @@ namespace DeepLearning;
 /// samples in a permutation determined only by (<see cref="Seed"/>, e), so a run repeats exactly and each epoch
 /// differs.</para>
 /// <para>Cost: an unshuffled batch is a view of the data (no copy); a shuffled batch copies just its own rows. Batches
-/// are made on demand on the enumerating thread, on the data's device, so they belong to the <see cref="TensorScope"/>
-/// open there (a training step's scope releases them with the step's other temporaries).</para>
+/// are made on demand on the enumerating thread, on the data's device.</para>
+/// <para>Memory: each iteration of a <c>foreach</c> over a loader runs inside a <see cref="TensorScope"/> of its own.
+/// The batch, and every tensor the loop body makes (a loss, its gradients, predictions), is released when the
+/// enumeration moves on to the next batch or ends, as a training step releases its temporaries: a hand-written loop
+/// stays flat in memory without a scope of its own. To keep a tensor past its batch, keep it
+/// (<c>TensorScope.Current.Keep(t)</c>, moving it to the scope around the loop) or copy it (<c>Clone</c>,
+/// <c>ToArray</c>, <c>Item</c>). Enumerate a loader on one thread (scopes are per thread).</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -118,22 +123,37 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
         var order = Order(epoch);
         for (int b = 0, count = Count; b < count; b++)
         {
-            int start = b * BatchSize, size = Math.Min(BatchSize, Length - start);
-            Tensor x, y;
-            if (order is null)
+            // One scope per batch, open while the loop body runs: the batch and whatever the body makes (a loss, its
+            // gradients) are released when the enumeration moves on or ends, so a hand-written loop needs no scope.
+            var scope = TensorScope.Begin("when its DataLoader moved on to the next batch (a batch, and every tensor made in the body of a foreach over a DataLoader, lives until the loop moves on)");
+            try
             {
-                x = SliceView(X, start, size);
-                y = SliceView(Y, start, size);
+                yield return MakeBatch(order, epoch, b);
             }
-            else
+            finally
             {
-                var rows = order.AsSpan(start, size);
-                x = X.GatherRows(rows);
-                y = Y.GatherRows(rows);
+                scope.Dispose();
             }
-            if (Transform is not null) x = Transform(x, new SeededRandom(Seed, 2, ((ulong)epoch << 32) | (uint)b).NextULong());
-            yield return (x, y);
         }
+    }
+
+    private (Tensor X, Tensor Y) MakeBatch(int[]? order, int epoch, int b)
+    {
+        int start = b * BatchSize, size = Math.Min(BatchSize, Length - start);
+        Tensor x, y;
+        if (order is null)
+        {
+            x = SliceView(X, start, size);
+            y = SliceView(Y, start, size);
+        }
+        else
+        {
+            var rows = order.AsSpan(start, size);
+            x = X.GatherRows(rows);
+            y = Y.GatherRows(rows);
+        }
+        if (Transform is not null) x = Transform(x, new SeededRandom(Seed, 2, ((ulong)epoch << 32) | (uint)b).NextULong());
+        return (x, y);
     }
 
     // Batches are data, not part of a model's graph: never record the slice, even if X is being differentiated.

@@ -68,7 +68,10 @@ public sealed class BatchNorm : Layer
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"{this}: {e.Message}", e);
+            // The op names itself ("BatchNorm: …"); the layer's own name replaces it rather than preceding it.
+            const string op = "BatchNorm: ";
+            var reason = e.Message.StartsWith(op, StringComparison.Ordinal) ? e.Message[op.Length..] : e.Message;
+            throw new ArgumentException($"{this}: {reason}", e);
         }
     }
 

@@ -31,7 +31,10 @@ public abstract partial class Layer
         _ => Autodiff.IsRecording,
     };
 
-    /// <summary>The number of trainable scalars: the sum of the lengths of <see cref="Parameters"/>.</summary>
+    /// <summary>
+    /// The number of trainable scalars: the sum of the lengths of <see cref="Parameters"/>, so a parameter shared by
+    /// two places in the model (the same layer used twice) counts once.
+    /// </summary>
     public int ParameterCount
     {
         get
@@ -52,7 +55,11 @@ public abstract partial class Layer
         foreach (var (_, child) in Children()) child.SetMode(mode);
     }
 
-    /// <summary>The trainable parameters of this layer and of its children, each with its dotted name, in a stable order.</summary>
+    /// <summary>
+    /// The trainable parameters of this layer and of its children, each with its dotted name, in a stable order. A
+    /// parameter reached twice (a layer used at two positions) is listed once, under the first name it is reached by,
+    /// as PyTorch's <c>named_parameters()</c> does, so optimizers, counts and snapshots see it once.
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, Parameter>> NamedParameters()
     {
         var list = new List<KeyValuePair<string, Parameter>>();
@@ -69,7 +76,10 @@ public abstract partial class Layer
         return list;
     }
 
-    /// <summary>The non-trainable state (running statistics) of this layer and its children, with dotted names.</summary>
+    /// <summary>
+    /// The non-trainable state (running statistics) of this layer and its children, with dotted names; like
+    /// <see cref="NamedParameters"/>, a buffer reached twice is listed once, under its first name.
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, Tensor>> NamedBuffers()
     {
         var list = new List<KeyValuePair<string, Tensor>>();
@@ -100,8 +110,14 @@ public abstract partial class Layer
     protected virtual IEnumerable<KeyValuePair<string, Layer>> Children() => [];
 
     private static void Collect<T>(Layer layer, string prefix, List<KeyValuePair<string, T>> into, Func<Layer, IEnumerable<KeyValuePair<string, T>>> own)
+        where T : class =>
+        Collect(layer, prefix, into, own, new HashSet<T>(ReferenceEqualityComparer.Instance));
+
+    private static void Collect<T>(Layer layer, string prefix, List<KeyValuePair<string, T>> into, Func<Layer, IEnumerable<KeyValuePair<string, T>>> own, HashSet<T> seen)
+        where T : class
     {
-        foreach (var (name, value) in own(layer)) into.Add(new(prefix + name, value));
-        foreach (var (name, child) in layer.Children()) Collect(child, prefix + name + ".", into, own);
+        foreach (var (name, value) in own(layer))
+            if (seen.Add(value)) into.Add(new(prefix + name, value));
+        foreach (var (name, child) in layer.Children()) Collect(child, prefix + name + ".", into, own, seen);
     }
 }

@@ -8,15 +8,25 @@ public static partial class Losses
     /// Cross-entropy of probabilities (a softmax's output) and one-hot or soft targets: per sample
     /// <c>−Σₖ yₖ·ln max(ŷₖ, ε)</c> over the last axis.
     /// </summary>
+    /// <remarks>
+    /// Each prediction must lie in [0, 1]: a value outside is almost always a logit given to the probability form, where
+    /// it yields a meaningless (even negative) loss, and <see cref="LogitCrossEntropy(Tensor, Tensor, Reduction, float)"/>
+    /// is the loss for logits. Rows are not required to sum to 1 (PyTorch's <c>nll_loss</c> does not require it either;
+    /// Keras renormalises, which changes the gradient): a tolerance on the sum would reject honest float32 softmax
+    /// outputs of many classes, and ŷ is used as given. NaN passes through (the loss is NaN, which training reports).
+    /// Checked on the CPU only: see the remarks on <see cref="Losses"/>.
+    /// </remarks>
     /// <param name="prediction">ŷ <c>[batch, classes]</c> (or <c>[classes]</c>), rows of probabilities.</param>
     /// <param name="target">y of the same shape, rows summing to 1.</param>
     /// <param name="reduction">Mean (default) or sum over samples, or None for the per-sample losses <c>[batch]</c>.</param>
     /// <param name="labelSmoothing">s in [0, 1): the target becomes <c>(1 − s)·y + s/K</c>.</param>
     /// <param name="epsilon">Floor of ŷ inside the logarithm.</param>
-    /// <exception cref="ArgumentException">The shapes differ, ŷ is a scalar, or s is outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">The shapes differ, ŷ is a scalar, s is outside [0, 1), or a prediction lies
+    /// outside [0, 1] (the message names the value and <see cref="LogitCrossEntropy(Tensor, Tensor, Reduction, float)"/>).</exception>
     public static Tensor CrossEntropy(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f, float epsilon = 1e-7f)
     {
         SameShape("CrossEntropy", prediction, target);
+        Probabilities("CrossEntropy", "LogitCrossEntropy", prediction);
         var y = Smooth("CrossEntropy", prediction, target, labelSmoothing);
         return Reduce(-(y * Tensor.Maximum(prediction, epsilon).Log()).Sum(-1), reduction, "CrossEntropy");
     }
@@ -27,7 +37,8 @@ public static partial class Losses
     /// <param name="reduction">Mean (default) or sum over samples, or None.</param>
     /// <param name="labelSmoothing">s in [0, 1), as in the one-hot form.</param>
     /// <param name="epsilon">Floor of ŷ inside the logarithm.</param>
-    /// <exception cref="ArgumentException">The number of indices is not the batch size, or an index is out of range.</exception>
+    /// <exception cref="ArgumentException">The number of indices is not the batch size, an index is out of range, or a
+    /// prediction lies outside [0, 1] (as in the one-hot form).</exception>
     public static Tensor CrossEntropy(Tensor prediction, int[] classes, Reduction reduction = Reduction.Mean, float labelSmoothing = 0f, float epsilon = 1e-7f) =>
         CrossEntropy(prediction, OneHot("CrossEntropy", prediction, classes), reduction, labelSmoothing, epsilon);
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DeepLearning;
 
 /// <summary>
@@ -7,6 +9,12 @@ namespace DeepLearning;
 /// names: prefer <see cref="LogitCrossEntropy(Tensor, Tensor, Reduction, float)"/> and
 /// <see cref="LogitBinaryCrossEntropy(Tensor, Tensor, Reduction)"/> on raw scores over a softmax or sigmoid followed by the probability form.
 /// </summary>
+/// <remarks>
+/// Value checks (probabilities in [0, 1], targets in [0, 1]) read the tensors where they already are, on the CPU: there
+/// they cost one pass over the values. On a device whose memory is not host memory (a GPU) they are skipped, so that a
+/// loss never adds a device-to-host read (a synchronisation) to a training step; check a GPU model's outputs on the
+/// CPU once if in doubt. Shape checks are made on every device.
+/// </remarks>
 public static partial class Losses
 {
     /// <summary>Mean squared error: element-wise <c>(ŷ − y)²</c>, reduced.</summary>
@@ -51,14 +59,22 @@ public static partial class Losses
     /// Binary cross-entropy of probabilities: element-wise <c>−[y·ln p + (1 − y)·ln(1 − p)]</c> with
     /// <c>p = clamp(ŷ, ε, 1 − ε)</c>, so a prediction of exactly 0 or 1 gives a large finite loss rather than ∞.
     /// </summary>
+    /// <remarks>
+    /// A prediction outside [0, 1] is an error rather than clamped: it is almost always a logit passed to the
+    /// probability form (which the clamp would turn into a loss near 0 with no gradient), and
+    /// <see cref="LogitBinaryCrossEntropy(Tensor, Tensor, Reduction)"/> is the loss for logits. NaN passes through (the
+    /// loss is NaN, which training reports). On the CPU only: see the remarks on <see cref="Losses"/>.
+    /// </remarks>
     /// <param name="prediction">ŷ, probabilities in [0, 1] (a sigmoid's output).</param>
     /// <param name="target">y in [0, 1], the shape of ŷ.</param>
     /// <param name="reduction">Mean (default) or sum over all elements, or None.</param>
     /// <param name="epsilon">The clamp ε.</param>
-    /// <exception cref="ArgumentException">The shapes differ, or a target lies outside [0, 1].</exception>
+    /// <exception cref="ArgumentException">The shapes differ, a prediction lies outside [0, 1] (the message names the
+    /// value and <see cref="LogitBinaryCrossEntropy(Tensor, Tensor, Reduction)"/>), or a target lies outside [0, 1].</exception>
     public static Tensor BinaryCrossEntropy(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean, float epsilon = 1e-7f)
     {
         SameShape("BinaryCrossEntropy", prediction, target);
+        Probabilities("BinaryCrossEntropy", "LogitBinaryCrossEntropy", prediction);
         TargetInUnitInterval("BinaryCrossEntropy", target);
         var p = Tensor.Minimum(Tensor.Maximum(prediction, epsilon), 1f - epsilon);
         return Reduce(-(target * p.Log() + (1f - target) * (1f - p).Log()), reduction, "BinaryCrossEntropy");
@@ -72,7 +88,8 @@ public static partial class Losses
     /// <param name="prediction">Logits x.</param>
     /// <param name="target">y in [0, 1], the shape of x.</param>
     /// <param name="reduction">Mean (default) or sum over all elements, or None.</param>
-    /// <exception cref="ArgumentException">The shapes differ, or a target lies outside [0, 1].</exception>
+    /// <exception cref="ArgumentException">The shapes differ, or a target lies outside [0, 1] (checked on the CPU only:
+    /// see the remarks on <see cref="Losses"/>).</exception>
     public static Tensor LogitBinaryCrossEntropy(Tensor prediction, Tensor target, Reduction reduction = Reduction.Mean)
     {
         SameShape("LogitBinaryCrossEntropy", prediction, target);
@@ -88,14 +105,28 @@ public static partial class Losses
             throw new ArgumentException($"{loss}: prediction {prediction.Shape} and target {target.Shape} have different shapes");
     }
 
+    // Targets outside [0, 1] (NaN included) make the cross-entropy unbounded below. Host memory only (see remarks).
     private static void TargetInUnitInterval(string loss, Tensor target)
     {
-        if (target.Length == 0) return;
-        using var noGrad = Autodiff.NoGrad();
-        float lo = target.Min().Item(), hi = target.Max().Item();
-        if (!(lo >= 0f && hi <= 1f))
-            throw new ArgumentException($"{loss}: targets must lie in [0, 1], found values in [{lo}, {hi}]");
+        if (!target.TryGetHostSpan(out var y)) return;
+        for (int i = 0; i < y.Length; i++)
+            if (!(y[i] >= 0f && y[i] <= 1f))
+                throw new ArgumentException($"{loss}: targets must lie in [0, 1], found {Text(y[i])} at element {i} of target {target.Shape}");
     }
+
+    // Predictions of a probability form: outside [0, 1] they are logits given to the wrong loss. NaN passes (it makes
+    // the loss NaN, which training reports with its epoch and batch). Host memory only (see remarks).
+    private static void Probabilities(string loss, string logitLoss, Tensor prediction)
+    {
+        if (!prediction.TryGetHostSpan(out var p)) return;
+        for (int i = 0; i < p.Length; i++)
+            if (p[i] < 0f || p[i] > 1f)
+                throw new ArgumentException(
+                    $"{loss}: predictions must be probabilities in [0, 1], found {Text(p[i])} at element {i} of prediction {prediction.Shape}; " +
+                    $"for logits (scores before the sigmoid or softmax) use {logitLoss}");
+    }
+
+    private static string Text(float v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static Tensor Reduce(Tensor losses, Reduction reduction, string loss) => reduction switch
     {

@@ -62,6 +62,12 @@ public partial class Tensor
     /// <summary>Element-wise sign in {−1, 0, 1} (NaN stays NaN); its gradient is 0.</summary>
     public Tensor Sign() => Map(UnaryOp.Sign, 0, this);
 
+    /// <summary>Element-wise sine (radians); derivative <c>cos x</c>.</summary>
+    public Tensor Sin() => Map(UnaryOp.Sin, 0, this);
+
+    /// <summary>Element-wise cosine (radians); derivative <c>−sin x</c>.</summary>
+    public Tensor Cos() => Map(UnaryOp.Cos, 0, this);
+
     /// <summary>Element-wise <c>−x</c>.</summary>
     public static Tensor operator -(Tensor x) => Map(UnaryOp.Neg, 0, x);
 

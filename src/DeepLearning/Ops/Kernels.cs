@@ -8,7 +8,10 @@ internal static class Kernels
     public static void SameDevice(string op, Tensor a, Tensor b)
     {
         if (a.Device != b.Device)
-            throw new ArgumentException($"{op}: tensors are on different devices ({a.Device.Name} and {b.Device.Name}); move one with To(device)");
+        {
+            string which = a.Device.Name == b.Device.Name ? $"two backends both named {a.Device.Name}" : $"{a.Device.Name} and {b.Device.Name}";
+            throw new ArgumentException($"{op}: tensors are on different devices ({which}); move one with To(device)");
+        }
     }
 
     public static Tensor Unary(UnaryOp op, float alpha, Tensor x)

@@ -42,6 +42,12 @@ public partial class Tensor
         return y;
     }
 
+    /// <summary>
+    /// A copy of the elements in new memory, in the current scope (PyTorch's <c>clone()</c>); differentiable, the
+    /// gradient passing through unchanged. Use it to hold a value past the scope that releases the original.
+    /// </summary>
+    public Tensor Clone() => Map(DeepLearning.Backends.UnaryOp.Identity, 0, this);
+
     /// <summary>Swaps the last two axes (the matrix transpose of a 2-D tensor, of each matrix of a batch).</summary>
     /// <exception cref="InvalidOperationException">The tensor has fewer than two axes.</exception>
     public Tensor Transpose()

@@ -9,7 +9,7 @@ namespace DeepLearning;
 /// var opt = new Adam(1e-3f).Setup(model);
 /// var (loss, grads) = Autodiff.ValueAndGradient(() => Loss(x, y), opt.Parameters);
 /// opt.Update(grads);
-/// opt.LearningRate /= 10;                                   // takes effect from the next step
+/// opt.LearningRate /= 10;                                   // takes effect from the next step (without a Schedule)
 /// </code>
 /// </example>
 public sealed class Optimizer
@@ -53,18 +53,55 @@ public sealed class Optimizer
     private Gradients? _stepGradients;
 
     /// <summary>
-    /// A schedule of the learning rate by step: when set, each <see cref="Update"/> first sets
-    /// <see cref="LearningRate"/> to <c>Schedule.At(Iterations)</c>.
+    /// A schedule of the learning rate by step: when set, each <see cref="Update"/> first sets the rule's rate to
+    /// <c>Schedule.At(Iterations)</c>. While a schedule is set it owns the rate (one precedence, no silent override):
+    /// setting <see cref="LearningRate"/> throws, <c>Trainer.Fit</c> refuses a <see cref="LearningRateScheduler"/> or
+    /// <see cref="ReduceLROnPlateau"/> callback, and a change of the rule's own rate behind the optimizer's back
+    /// (<c>rule.LearningRate = x</c>) makes the next <see cref="Update"/> throw. Set it to null to take the rate back:
+    /// the rule keeps the last scheduled rate.
     /// </summary>
-    public LearningRateSchedule? Schedule { get; set; }
+    public LearningRateSchedule? Schedule
+    {
+        get => _schedule;
+        set
+        {
+            _schedule = value;
+            _scheduledRate = null;
+        }
+    }
+    private LearningRateSchedule? _schedule;
+    // The rate the schedule last gave the rule, to notice a change made to the rule directly.
+    private float? _scheduledRate;
 
     /// <summary>The rule's learning rate η; setting it takes effect from the next step.</summary>
-    /// <exception cref="InvalidOperationException">The rule has no learning rate (a lone <see cref="ClipNorm"/>).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The rule has no learning rate (a lone <see cref="ClipNorm"/>), or a <see cref="Schedule"/> is set (it owns the rate; set
+    /// <c>Schedule = null</c> first).
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>
     public float LearningRate
     {
         get => Rated.LearningRate;
-        set => Rated.LearningRate = value;
+        set
+        {
+            if (_schedule is not null)
+                throw new InvalidOperationException(
+                    $"Optimizer: cannot set LearningRate = {value}: the schedule {_schedule.GetType().Name} owns the rate while it is set; set opt.Schedule = null first");
+            Rated.LearningRate = value;
+        }
+    }
+
+    /// <summary>Sets the rule's rate from <see cref="Schedule"/> for the coming step, after checking nobody changed it since the last.</summary>
+    private void ApplySchedule(LearningRateSchedule schedule)
+    {
+        var rated = Rated;
+        if (_scheduledRate is float last && rated.LearningRate != last)
+            throw new InvalidOperationException(
+                $"Optimizer.Update: the rule's learning rate was changed to {rated.LearningRate} (the schedule {schedule.GetType().Name} had set {last}); "
+                + "while a Schedule is set it owns the rate: set opt.Schedule = null first, or change the schedule");
+        float rate = schedule.At(Iterations);
+        rated.LearningRate = rate;
+        _scheduledRate = rated.LearningRate;
     }
 
     /// <summary>Whether the rule has a learning rate that <see cref="LearningRate"/> can read and set.</summary>
@@ -83,26 +120,71 @@ public sealed class Optimizer
 
     /// <summary>
     /// Moves every parameter by one step of the rule, in place and without recording: <c>p ← p − δ(g)</c>, where
-    /// <c>g = grads[p]</c>. Temporaries of the step are released before it returns, and their objects reused (a rule
-    /// must make its state in <see cref="OptimizerRule.Init"/>, not keep tensors made here); the state lives on.
+    /// <c>g = grads[p]</c>. Temporaries of the step are released before it returns (a rule makes its state in
+    /// <see cref="OptimizerRule.Init"/>); the state lives on.
     /// </summary>
     /// <param name="grads">The gradients of <see cref="Autodiff.ValueAndGradient"/> taken w.r.t. <see cref="Parameters"/>.</param>
     /// <exception cref="KeyNotFoundException">A parameter has no gradient in <paramref name="grads"/>.</exception>
     /// <exception cref="ArgumentException">A gradient's shape differs from its parameter's.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The gradients were taken of a loss that depends on none of the parameters (another model's optimizer), or
+    /// another thread is using this optimizer at the same time.
+    /// </exception>
     public void Update(Gradients grads)
     {
         ArgumentNullException.ThrowIfNull(grads);
-        if (Schedule is not null) LearningRate = Schedule.At(Iterations);
-        using var noGrad = Autodiff.NoGrad();
-        using var scope = TensorScope.BeginStep();
-        for (int i = 0; i < _parameters.Length; i++)
+        int token = Enter("Optimizer.Update");
+        try
         {
-            var p = _parameters[i];
-            if (!grads.Contains(p))
-                throw new KeyNotFoundException($"Optimizer.Update: no gradient for {Describe(p, _names[i])}; take the gradient w.r.t. opt.Parameters");
-            Rule.Update(_states[i], p, grads[p], p, subtract: true);
+            if (grads.Connected == 0 && _parameters.Length > 0) throw Disconnected("Optimizer.Update");
+            if (_schedule is not null) ApplySchedule(_schedule);
+            using var noGrad = Autodiff.NoGrad();
+            using var scope = TensorScope.Begin("at the end of the Optimizer.Update that made it");
+            for (int i = 0; i < _parameters.Length; i++)
+            {
+                var p = _parameters[i];
+                if (!grads.Contains(p))
+                    throw new KeyNotFoundException($"Optimizer.Update: no gradient for {Describe(p, _names[i])}; take the gradient w.r.t. opt.Parameters");
+                Rule.Update(_states[i], p, grads[p], p, subtract: true);
+            }
+            Iterations++;
         }
-        Iterations++;
+        finally
+        {
+            Exit(token);
+        }
+    }
+
+    /// <summary>
+    /// Marks this optimizer as used by the calling thread until <see cref="Exit"/>: training one model on two threads at
+    /// once would interleave their tapes and updates. Returns the token to pass to <see cref="Exit"/> (0 when the
+    /// thread already holds it, as <see cref="Trainer.TrainStep"/> does around its own <see cref="Update"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Another thread holds it.</exception>
+    internal int Enter(string operation)
+    {
+        int me = Environment.CurrentManagedThreadId;
+        int holder = Interlocked.CompareExchange(ref _thread, me, 0);
+        if (holder == 0) return me;
+        if (holder == me) return 0;
+        throw new InvalidOperationException(
+            $"{operation}: {this} is being used by another thread (managed thread {holder}) at the same time; one model and its optimizer train on one thread at a time: give each thread its own model and optimizer");
+    }
+
+    /// <summary>Ends what <see cref="Enter"/> began.</summary>
+    internal void Exit(int token)
+    {
+        if (token != 0) Volatile.Write(ref _thread, 0);
+    }
+
+    private int _thread;
+
+    /// <summary>The error for gradients that reach none of the parameters: the optimizer belongs to another model.</summary>
+    internal InvalidOperationException Disconnected(string operation)
+    {
+        var names = string.Join(", ", _parameters.Select((p, i) => Describe(p, _names[i])).Take(6)) + (_parameters.Length > 6 ? ", …" : "");
+        return new InvalidOperationException(
+            $"{operation}: the loss depends on none of the {_parameters.Length} parameters of {this} ({names}), so training would change nothing; was the optimizer set up on another model? Call rule.Setup(model) with the model the loss uses");
     }
 
     /// <inheritdoc/>

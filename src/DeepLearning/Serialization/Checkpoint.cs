@@ -136,7 +136,8 @@ public sealed partial class Checkpoint
         StateDict.Apply(stream, header, plan);
         foreach (var (state, step) in steps) state.Step = step;
         optimizer.Iterations = iterations;
-        if (rate is float eta) optimizer.LearningRate = eta;
+        // A Schedule owns the rate (setting it would throw): it sets it from the restored Iterations at the next step.
+        if (rate is float eta && optimizer.Schedule is null) optimizer.LearningRate = eta;
         foreach (var (layer, calls) in dropouts) layer.Calls = calls;
         if (data is not null) data.EpochsStarted = epochs;
     }

@@ -86,7 +86,48 @@ internal sealed class Monitor
     public void Reset() => Best = Maximize ? double.NegativeInfinity : double.PositiveInfinity;
 
     public double Read(IReadOnlyDictionary<string, double> logs) => logs.TryGetValue(Key, out double v) ? v
-        : throw new InvalidOperationException($"{_owner}: '{Key}' is not among the epoch's numbers (have: {string.Join(", ", logs.Keys)}); pass ValidationData to Fit or monitor 'loss'");
+        : throw new InvalidOperationException($"{_owner}: '{Key}' is not among the epoch's numbers (have: {string.Join(", ", logs.Keys)}); {Suggest(Key, logs.Keys)}");
+
+    /// <summary>
+    /// The likely fix for a missing key: the nearest key by edit distance (a typo, <c>val_acc</c> for <c>val_accuracy</c>),
+    /// or validation data when a <c>val_</c> key is asked for and the epoch has none.
+    /// </summary>
+    internal static string Suggest(string key, IEnumerable<string> keys)
+    {
+        const string Val = "val_";
+        bool wantsVal = key.StartsWith(Val, StringComparison.Ordinal);
+        var candidates = keys.Where(k => k.StartsWith(Val, StringComparison.Ordinal) == wantsVal).ToList();
+        if (wantsVal && candidates.Count == 0)
+        {
+            string plain = key[Val.Length..];
+            return $"no validation numbers were logged: pass ValidationData or ValidationSet to Fit, or monitor '{Nearest(plain, keys) ?? "loss"}'";
+        }
+        return Nearest(key, candidates) is { } near ? $"did you mean '{near}'?" : "monitor one of those keys";
+    }
+
+    // Prefix matches first (val_acc → val_accuracy), then the smallest edit distance.
+    private static string? Nearest(string key, IEnumerable<string> keys) => keys
+        .OrderBy(k => k.StartsWith(key, StringComparison.Ordinal) || key.StartsWith(k, StringComparison.Ordinal) ? 0 : 1)
+        .ThenBy(k => Distance(key, k))
+        .FirstOrDefault();
+
+    private static int Distance(string a, string b)
+    {
+        var row = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) row[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
 
     /// <summary>Whether <paramref name="value"/> beats the best by more than minDelta; if so it becomes the best.</summary>
     public bool Improved(double value)

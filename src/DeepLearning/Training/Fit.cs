@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace DeepLearning;
 
 public static partial class Trainer
@@ -15,7 +17,12 @@ public static partial class Trainer
     /// <param name="options">Epochs, validation data, metrics, callbacks, progress.</param>
     /// <returns>The per-epoch history.</returns>
     /// <exception cref="ArithmeticException">A training loss is not finite (names the epoch and batch).</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="FitOptions.Epochs"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="FitOptions.Epochs"/> is negative or <see cref="FitOptions.Verbose"/> is not 0, 1 or 2.</exception>
+    /// <exception cref="ArgumentException">
+    /// <see cref="FitOptions.ValidationSplit"/> is set (it needs arrays: use the (x, y) overload or pass validation data);
+    /// both <see cref="FitOptions.ValidationData"/> and <see cref="FitOptions.ValidationSet"/> are set; or the optimizer has a
+    /// <see cref="Optimizer.Schedule"/> and a callback also sets the rate (<see cref="LearningRateScheduler"/>, <see cref="ReduceLROnPlateau"/>).
+    /// </exception>
     public static History Fit(this Layer model, Func<Tensor, Tensor, Tensor> lossFn, IEnumerable<(Tensor X, Tensor Y)> trainData,
         Optimizer opt, FitOptions? options = null)
     {
@@ -27,16 +34,19 @@ public static partial class Trainer
         if (own.Count > 0 && !own.Any(opt.Parameters.Contains))
             throw new ArgumentException("Fit: the optimizer was set up on parameters other than the model's; use rule.Setup(model)", nameof(opt));
         options ??= new FitOptions();
-        if (options.Epochs < 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"Fit: Epochs must be >= 0, got {options.Epochs}");
+        CheckOptions(options, opt);
+        var validation = ValidationOf(options, trainData);
         var metrics = options.Metrics;
         var history = new History();
         var context = new FitContext(model, opt, history, options.Epochs);
-        foreach (var c in options.Callbacks) c.OnTrainBegin(context);
+        var console = options.Verbose == 0 ? null : new ConsoleProgress(options.Output, live: options.Verbose == 1 ? null : false);
+        // The console prints each epoch's line before other callbacks speak (as Keras' progress logger).
+        IReadOnlyList<Callback> callbacks = console is null ? options.Callbacks : [console, .. options.Callbacks];
+        foreach (var c in callbacks) c.OnTrainBegin(context);
         for (int epoch = 0; epoch < options.Epochs && !context.StopTraining; epoch++)
         {
             context.Epoch = epoch;
-            foreach (var c in options.Callbacks) c.OnEpochBegin(context);
+            foreach (var c in callbacks) c.OnEpochBegin(context);
             // The rate this epoch's first step will use: a schedule sets it inside Update, after this point.
             float? lr = opt.HasLearningRate ? opt.Schedule?.At(opt.Iterations) ?? opt.LearningRate : null;
 
@@ -56,19 +66,72 @@ public static partial class Trainer
                 for (int i = 0; i < metrics.Count; i++) sums[i] += metrics[i].Compute(yhat!, target!) * n;
                 samples += n;
             }
-            double loss = RunEpoch(Loss, trainData, opt, epoch, options.Epochs, options.Progress, metrics.Count > 0 ? Accumulate : null);
+            var progress = ProgressWithMetrics(options.Progress, console, metrics, sums, () => samples);
+            double loss = RunEpoch(Loss, trainData, opt, epoch, options.Epochs, progress, metrics.Count > 0 ? Accumulate : null);
 
             var logs = new Dictionary<string, double> { ["loss"] = loss };
             for (int i = 0; i < metrics.Count; i++) logs[metrics[i].Name] = sums[i] / Math.Max(samples, 1);
-            if (options.ValidationData is { } validation)
+            if (validation is not null)
                 foreach (var (key, value) in Evaluate(model, lossFn, validation, metrics))
                     logs["val_" + key] = value;
-            if (lr is float rate) logs["lr"] = rate;
+            if (lr is float rate) logs["lr"] = AsLogged(rate);
             history.Append(epoch, logs);
-            foreach (var c in options.Callbacks) c.OnEpochEnd(context, logs);
+            foreach (var c in callbacks) c.OnEpochEnd(context, logs);
         }
-        foreach (var c in options.Callbacks) c.OnTrainEnd(context);
+        foreach (var c in callbacks) c.OnTrainEnd(context);
         return history;
+    }
+
+    private static void CheckOptions(FitOptions options, Optimizer opt)
+    {
+        if (options.Epochs < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"Fit: Epochs must be >= 0, got {options.Epochs}");
+        if (options.Verbose is < 0 or > 2)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Verbose, $"Fit: Verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {options.Verbose}");
+        // Keras supports validation_split only for arrays: batches cannot be split without knowing how they were made.
+        if (options.ValidationSplit != 0)
+            throw new ArgumentException($"Fit: ValidationSplit = {options.ValidationSplit} needs the samples as arrays; with batches "
+                + "pass ValidationData (or ValidationSet = (x, y)), or use the Fit(model, lossFn, x, y, opt, batchSize, options) overload", nameof(options));
+        if (options.ValidationData is not null && options.ValidationSet is not null)
+            throw new ArgumentException("Fit: give either ValidationData or ValidationSet, not both", nameof(options));
+        if (opt.Schedule is { } schedule && options.Callbacks.FirstOrDefault(c => c is LearningRateScheduler or ReduceLROnPlateau) is { } setter)
+            throw new ArgumentException($"Fit: the optimizer's Schedule ({schedule.GetType().Name}) owns the learning rate, so the "
+                + $"{setter.GetType().Name} callback cannot set it; set opt.Schedule = null or remove the callback", nameof(options));
+    }
+
+    /// <summary>The validation batches: <see cref="FitOptions.ValidationData"/>, or the set cut into batches of the training batch size.</summary>
+    private static IEnumerable<(Tensor X, Tensor Y)>? ValidationOf(FitOptions options, IEnumerable<(Tensor X, Tensor Y)> trainData) =>
+        options.ValidationSet is { } set
+            ? new DataLoader(set.X, set.Y, trainData is DataLoader d ? d.BatchSize : FitOptions.DefaultValidationBatchSize)
+            : options.ValidationData;
+
+    /// <summary>The float rate as the double it reads as (0.1, not 0.10000000149011612), so logs and CSV show the rate that was set.</summary>
+    internal static double AsLogged(float rate) =>
+        double.Parse(rate.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    /// <summary>Forwards each batch's progress, with the running means of the metrics, to the user's and the console's receivers.</summary>
+    private static IProgress<TrainingProgress>? ProgressWithMetrics(IProgress<TrainingProgress>? user, ConsoleProgress? console,
+        IReadOnlyList<Metric> metrics, double[] sums, Func<long> samples)
+    {
+        if (user is null && console is null) return null;
+        return new ForwardingProgress(p =>
+        {
+            if (metrics.Count > 0)
+            {
+                long n = Math.Max(samples(), 1);
+                var running = new Dictionary<string, double>(metrics.Count);
+                for (int i = 0; i < metrics.Count; i++) running[metrics[i].Name] = sums[i] / n;
+                p = p with { Metrics = running };
+            }
+            user?.Report(p);
+            console?.Report(p);
+        });
+    }
+
+    // Progress<T> would post to a synchronization context; the bar must be drawn before the next step.
+    private sealed class ForwardingProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public static partial class Trainer
     /// <returns>The per-epoch history.</returns>
     /// <exception cref="ArgumentException">
     /// The split is outside [0, 1), leaves no training or no validation sample, or is combined with
-    /// <see cref="FitOptions.ValidationData"/>; or X and Y differ in length.
+    /// <see cref="FitOptions.ValidationData"/> or <see cref="FitOptions.ValidationSet"/>; or X and Y differ in length.
     /// </exception>
     public static History Fit(this Layer model, Func<Tensor, Tensor, Tensor> lossFn, Tensor x, Tensor y, Optimizer opt,
         int batchSize = 32, FitOptions? options = null)
@@ -29,8 +29,8 @@ public static partial class Trainer
         if (!(split >= 0 && split < 1))
             throw new ArgumentException($"Fit: ValidationSplit must be in [0, 1), got {split}", nameof(options));
         if (split == 0) return model.Fit(lossFn, new DataLoader(x, y, batchSize, shuffle: true), opt, options);
-        if (options.ValidationData is not null)
-            throw new ArgumentException("Fit: give either ValidationSplit or ValidationData, not both", nameof(options));
+        if (options.ValidationData is not null || options.ValidationSet is not null)
+            throw new ArgumentException("Fit: give either ValidationSplit or validation data (ValidationData, ValidationSet), not both", nameof(options));
         if (x.Rank == 0 || y.Rank == 0 || x.Shape[0] != y.Shape[0])
             throw new ArgumentException($"Fit: X {x.Shape} and Y {y.Shape} must have the same number of samples along the first axis");
         int n = x.Shape[0], held = (int)Math.Round(n * (double)split), kept = n - held;
@@ -53,6 +53,8 @@ public static partial class Trainer
                 Metrics = options.Metrics,
                 Callbacks = options.Callbacks,
                 Progress = options.Progress,
+                Verbose = options.Verbose,
+                Output = options.Output,
             });
     }
 }

@@ -22,12 +22,16 @@ public sealed class History
     /// <summary>Number of epochs recorded.</summary>
     public int Count => _epochs.Count;
 
-    /// <summary>The value of <paramref name="key"/> for each epoch.</summary>
-    /// <exception cref="KeyNotFoundException">The key was never recorded; the message lists those that were.</exception>
+    /// <summary>
+    /// The value of <paramref name="key"/> for each epoch. Before any epoch is recorded (<c>Epochs = 0</c>) every key
+    /// reads as an empty list, since no key can be known missing yet; afterwards an unknown key is a mistake and throws.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">Epochs were recorded, none with this key; the message lists those that were.</exception>
     public IReadOnlyList<double> this[string key] => _columns.TryGetValue(key, out var c) ? c
+        : _epochs.Count == 0 ? []
         : throw new KeyNotFoundException($"History: no '{key}' recorded (have: {string.Join(", ", _keys)})");
 
-    /// <summary>The training loss of each epoch.</summary>
+    /// <summary>The training loss of each epoch (empty when no epoch was recorded).</summary>
     public IReadOnlyList<double> Loss => this["loss"];
 
     /// <summary>Whether <paramref name="key"/> was recorded.</summary>

@@ -19,17 +19,83 @@ public static class Metrics
     }
 
     /// <summary>
-    /// Accuracy against one-hot (or probability) targets <c>[N, C]</c>, whose arg-max is the label, or against class
-    /// indices stored as floats, of shape <c>[N]</c> or <c>[N, 1]</c>.
+    /// Accuracy chosen by the shape of the scores, as Keras' <c>"accuracy"</c>. Scores <c>[N, C]</c> with C &gt; 1: against
+    /// one-hot (or probability) targets <c>[N, C]</c>, whose arg-max is the label, or against class indices stored as
+    /// floats, of shape <c>[N]</c> or <c>[N, 1]</c>. One score per sample (<c>[N, 1]</c> or <c>[N]</c>, a sigmoid output):
+    /// <see cref="BinaryAccuracy"/> at threshold 0.5, which assumes probabilities.
     /// </summary>
-    /// <param name="scores">Scores <c>[N, C]</c>.</param>
+    /// <param name="scores">Scores <c>[N, C]</c>, or probabilities <c>[N, 1]</c> or <c>[N]</c>.</param>
     /// <param name="targets">Targets <c>[N, C]</c>, <c>[N]</c> or <c>[N, 1]</c>.</param>
-    /// <exception cref="ArgumentException">The shapes do not fit, or an index is not a class.</exception>
+    /// <exception cref="ArgumentException">The shapes do not fit, or an index is not a class (a binary target is not 0 or 1).</exception>
     public static float Accuracy(Tensor scores, Tensor targets)
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(targets);
+        if (scores.Rank == 1 || (scores.Rank == 2 && scores.Shape[1] == 1)) return Binary("Accuracy", scores, targets, 0.5f);
         return Accuracy(scores, Labels("Accuracy", scores, targets));
+    }
+
+    /// <summary>
+    /// The fraction of samples whose output is on the right side of <paramref name="threshold"/>: predicted 1 when the
+    /// output is above it, else 0 (Keras' <c>binary_accuracy</c>).
+    /// </summary>
+    /// <param name="outputs">One output per sample, <c>[N, 1]</c> or <c>[N]</c>.</param>
+    /// <param name="targets">N targets of 0 or 1, <c>[N, 1]</c> or <c>[N]</c>.</param>
+    /// <param name="threshold">0.5 for probabilities, 0 for logits.</param>
+    /// <exception cref="ArgumentException">A shape is not one output per sample, N differs, N is 0, or a target is not 0 or 1.</exception>
+    public static float BinaryAccuracy(Tensor outputs, Tensor targets, float threshold = 0.5f)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        return Binary("BinaryAccuracy", outputs, targets, threshold);
+    }
+
+    /// <summary>
+    /// The fraction of samples whose true class is among the <paramref name="k"/> highest scores. Ties at the boundary
+    /// count in the target's favour, as TensorFlow's <c>in_top_k</c>: a hit when fewer than k classes score strictly higher
+    /// than the true one.
+    /// </summary>
+    /// <param name="scores">Scores <c>[N, C]</c>.</param>
+    /// <param name="targets">One-hot targets <c>[N, C]</c>, or class indices <c>[N]</c> or <c>[N, 1]</c>.</param>
+    /// <param name="k">How many of the highest scores count (≥ 1; k ≥ C makes every sample a hit).</param>
+    /// <exception cref="ArgumentException">Scores are not 2-D, the shapes do not fit, an index is not a class, or N is 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is less than 1.</exception>
+    public static float TopKAccuracy(Tensor scores, Tensor targets, int k)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, $"TopKAccuracy: k must be >= 1, got {k}");
+        var labels = Labels("TopKAccuracy", scores, targets);
+        Predict("TopKAccuracy", scores, labels);
+        int classes = scores.Shape[1], hits = 0;
+        var values = scores.ToArray();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            var row = values.AsSpan(i * classes, classes);
+            float truth = row[labels[i]];
+            int above = 0;
+            foreach (float v in row) if (v > truth) above++;
+            if (above < k) hits++;
+        }
+        return (float)hits / labels.Length;
+    }
+
+    private static float Binary(string metric, Tensor outputs, Tensor targets, float threshold)
+    {
+        static bool OnePerSample(Tensor t) => t.Rank == 1 || (t.Rank == 2 && t.Shape[1] == 1);
+        if (!OnePerSample(outputs) || !OnePerSample(targets) || outputs.Shape[0] != targets.Shape[0])
+            throw new ArgumentException($"{metric}: binary accuracy needs one output and one 0/1 target per sample ([N, 1] or [N]), got outputs {outputs.Shape} and targets {targets.Shape}", nameof(targets));
+        if (outputs.Shape[0] == 0) throw new ArgumentException($"{metric}: no samples", nameof(outputs));
+        var o = outputs.ToArray();
+        var t = targets.ToArray();
+        int hits = 0;
+        for (int i = 0; i < t.Length; i++)
+        {
+            if (t[i] is not (0f or 1f))
+                throw new ArgumentException($"{metric}: target {t[i]} at index {i} is not 0 or 1 (binary accuracy of outputs {outputs.Shape})", nameof(targets));
+            if (o[i] > threshold == (t[i] == 1f)) hits++;
+        }
+        return (float)hits / t.Length;
     }
 
     /// <summary>The confusion matrix of the predictions of <paramref name="scores"/> against <paramref name="labels"/>, with C classes.</summary>

@@ -19,9 +19,9 @@ public static partial class Trainer
     /// <summary>
     /// One step: inside a <see cref="TensorScope"/>, takes the gradient of <c>loss(x, y)</c> w.r.t.
     /// <c>opt.Parameters</c> and updates them with <see cref="Optimizer.Update"/>. Every temporary of the step is
-    /// released before it returns, and its objects are reused by later steps, so a steady-state step allocates nothing:
-    /// to hold a tensor made by <paramref name="loss"/> past the step, pass it to <see cref="TensorScope.Keep{T}"/> of
-    /// <see cref="TensorScope.Current"/> (it moves to the scope around the call; in <see cref="Train"/>, to its batch).
+    /// released before it returns (reading one afterwards throws): to hold a tensor made by <paramref name="loss"/> past
+    /// the step, pass it to <see cref="TensorScope.Keep{T}"/> of <see cref="TensorScope.Current"/> (it moves to the scope
+    /// around the call; in <see cref="Train"/>, to its batch) or copy it with <see cref="Tensor.Clone"/>.
     /// </summary>
     /// <param name="loss">Computes a one-element loss from a batch (x, y).</param>
     /// <param name="x">The batch's inputs.</param>
@@ -29,6 +29,8 @@ public static partial class Trainer
     /// <param name="opt">The optimizer whose parameters are trained.</param>
     /// <returns>The loss before the update.</returns>
     /// <exception cref="ArithmeticException">The loss is NaN or infinite; the parameters are left unchanged.</exception>
+    /// <exception cref="InvalidOperationException">The loss depends on none of the optimizer's parameters (it was set up
+    /// on another model), or another thread is training with the same optimizer at the same time.</exception>
     public static float TrainStep(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt)
     {
         ArgumentNullException.ThrowIfNull(loss);
@@ -105,7 +107,7 @@ public static partial class Trainer
         using var e = data.GetEnumerator();
         while (true)
         {
-            using var scope = TensorScope.BeginStep();
+            using var scope = TensorScope.Begin("when its batch of Train, Fit or Evaluate ended");
             if (!e.MoveNext()) yield break;
             yield return e.Current;
         }
@@ -114,20 +116,29 @@ public static partial class Trainer
     private static float Step(Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, Optimizer opt, (int Epoch, int Batch)? where,
         Action<int>? inStep, int samples)
     {
-        using var scope = TensorScope.BeginStep();
-        var grads = opt.StepGradients;
-        var value = Autodiff.ValueAndGradient(static s => s.Loss(s.X, s.Y), (Loss: loss, X: x, Y: y), opt.Parameters, grads);
-        float v = value.Item();
-        if (!float.IsFinite(v))
+        int token = opt.Enter("Train");
+        try
         {
-            string at = where is { } w ? $" at epoch {w.Epoch}, batch {w.Batch} (counting from 0)" : "";
-            throw new ArithmeticException(
-                $"Train: the loss is {v}{at}; the parameters were not updated. Lower the learning rate, clip gradients (ClipNorm) or check the data for NaN");
+            using var scope = TensorScope.Begin("at the end of the training step that made it");
+            var grads = opt.StepGradients;
+            var value = Autodiff.ValueAndGradient(static s => s.Loss(s.X, s.Y), (Loss: loss, X: x, Y: y), opt.Parameters, grads);
+            if (grads.Connected == 0 && opt.Parameters.Count > 0) throw opt.Disconnected("Train");
+            float v = value.Item();
+            if (!float.IsFinite(v))
+            {
+                string at = where is { } w ? $" at epoch {w.Epoch}, batch {w.Batch} (counting from 0)" : "";
+                throw new ArithmeticException(
+                    $"Train: the loss is {v}{at}; the parameters were not updated. Lower the learning rate, clip gradients (ClipNorm) or check the data for NaN");
+            }
+            opt.Update(grads);
+            grads.Clear();
+            inStep?.Invoke(samples);
+            return v;
         }
-        opt.Update(grads);
-        grads.Clear();
-        inStep?.Invoke(samples);
-        return v;
+        finally
+        {
+            opt.Exit(token);
+        }
     }
 
     /// <summary>Rows of a batch (its first dimension); a scalar input counts as one sample.</summary>

@@ -18,6 +18,14 @@ public sealed record TrainingProgress
     /// <summary>The mean loss of the epoch so far, weighted by batch size.</summary>
     public float Loss { get; init; }
 
+    /// <summary>
+    /// The running means of <c>Fit</c>'s metrics over the epoch so far, by name; empty without metrics and from
+    /// <see cref="Trainer.Train"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Metrics { get; init; } = Empty;
+
+    private static readonly IReadOnlyDictionary<string, double> Empty = new Dictionary<string, double>();
+
     /// <summary>Samples (rows of X) trained on per second in this epoch so far.</summary>
     public double SamplesPerSecond { get; init; }
 

@@ -31,6 +31,28 @@ public sealed class CsvTests : IDisposable
         Assert.Equal(new[] { "a", "b" }, Csv.ReadHeader(p, ';'));
     }
 
+    [Theory]
+    [InlineData("1e400", 2)]
+    [InlineData("-4e38", 1)]
+    [InlineData("3.5e38", 3)]
+    public void Overflow_is_an_error_naming_line_column_and_text(string text, int column)
+    {
+        var fields = new[] { "1", "2", "3" };
+        fields[column - 1] = text;
+        string p = File_($"0,0,0\n\n{string.Join(',', fields)}\n");
+        var e = Assert.Throws<InvalidDataException>(() => Csv.Read(p));
+        Assert.Contains($"line 3, column {column}: '{text}' is outside the float32 range", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Spelled_infinities_and_NaN_are_values()
+    {
+        var a = Csv.Read(File_("Infinity,-Infinity,NaN,3.4e38\n")).ToArray();
+        Assert.Equal([float.PositiveInfinity, float.NegativeInfinity], a[..2]);
+        Assert.True(float.IsNaN(a[2]));
+        Assert.Equal(3.4e38f, a[3]);
+    }
+
     [Fact]
     public void BadValue_NamesFileLineAndColumn()
     {

@@ -139,30 +139,59 @@ public class DataLoaderTests
     {
         var x = Tensor.Zeros(1000, 50);
         var y = Tensor.Zeros(1000, 1);
-        var plain = new DataLoader(x, y, 100);
-        var (bx, _) = plain.First();
-        Assert.Same(x.Buffer, bx.Buffer);
-        var shuffled = new DataLoader(x, y, 100, shuffle: true, seed: 1);
-        var (sx, _) = shuffled.First();
-        Assert.NotSame(x.Buffer, sx.Buffer);
-        Assert.Equal(100 * 50, sx.Buffer.Length);
+        foreach (var (bx, _) in new DataLoader(x, y, 100))
+        {
+            Assert.Same(x.Buffer, bx.Buffer);
+            break;
+        }
+        foreach (var (sx, _) in new DataLoader(x, y, 100, shuffle: true, seed: 1))
+        {
+            Assert.NotSame(x.Buffer, sx.Buffer);
+            Assert.Equal(100 * 50, sx.Buffer.Length);
+            break;
+        }
     }
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void BatchesBelongToTheScopeOpenWhereTheyAreMade(bool shuffle)
+    public void A_batch_and_what_the_loop_body_makes_are_released_when_the_loop_moves_on(bool shuffle)
     {
         var loader = new DataLoader(Tensor.Ones(8, 2), Tensor.Ones(8, 1), 4, shuffle, seed: 2);
-        var batches = new List<Tensor>();
+        var made = new List<Tensor>();
+        Tensor? kept = null;
         using (TensorScope.Begin())
+        {
             foreach (var (x, y) in loader)
             {
-                batches.Add(x);
-                batches.Add(y);
+                Assert.All(made, t => Assert.True(t.IsDisposed));
+                made.Add(x);
+                made.Add(y);
+                made.Add(x * 2f);
+                kept ??= TensorScope.Current!.Keep(x.Sum());
             }
-        Assert.Equal(4, batches.Count);
-        Assert.All(batches, b => Assert.True(b.IsDisposed));
+            Assert.Equal(6, made.Count);
+            Assert.All(made, t => Assert.True(t.IsDisposed));
+            var e = Assert.Throws<ObjectDisposedException>(() => made[0].ToArray());
+            Assert.Contains("DataLoader moved on", e.Message, StringComparison.Ordinal);
+            // Kept past its batch into the scope around the loop: alive until that scope ends.
+            Assert.Equal(8f, kept!.Item());
+        }
+        Assert.True(kept.IsDisposed);
         Assert.Equal(new float[16], (loader.X - 1f).ToArray());
+    }
+
+    [Fact]
+    public void Leaving_the_loop_early_releases_the_current_batch()
+    {
+        var loader = new DataLoader(Tensor.Ones(8, 2), Tensor.Ones(8, 1), 4);
+        Tensor? first = null;
+        foreach (var (x, _) in loader)
+        {
+            first = x;
+            break;
+        }
+        Assert.True(first!.IsDisposed);
+        Assert.False(loader.X.IsDisposed);
     }
 }

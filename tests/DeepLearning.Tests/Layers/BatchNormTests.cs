@@ -66,6 +66,6 @@ public class BatchNormTests
         var e = Assert.Throws<ArgumentException>(() => new Chain(new Dense(3, 5, seed: 1), new BatchNorm(4)).Forward(Tensor.Ones(2, 3)));
         Assert.StartsWith("Chain[1] BatchNorm(4): input has 5 features (axis 1), expected 4", e.Message, StringComparison.Ordinal);
         var single = Assert.Throws<ArgumentException>(() => new BatchNorm(3).TrainMode().Forward(Tensor.Ones(1, 3)));
-        Assert.Contains("more than 1 value per channel", single.Message, StringComparison.Ordinal);
+        Assert.Equal("BatchNorm(3): expected more than 1 value per channel when training, got input [1,3]", single.Message);
     }
 }

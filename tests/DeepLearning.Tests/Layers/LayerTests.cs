@@ -20,7 +20,17 @@ public class LayerTests
         ("Dropout evaluation", () => new Dropout(0.5f, seed: 9), [4, 3], LayerMode.Test, [], []),
         ("Chain Dense-BatchNorm-Dropout-Dense", () => new Chain(new Dense(3, 4, seed: 10), new BatchNorm(4), new Dropout(0.3f, seed: 11), new Dense(4, 2, Activations.Swish, seed: 12)),
             [5, 3], LayerMode.Test, ["0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias"], ["1.running_mean", "1.running_var"]),
+        // A layer used at two positions: its parameters and buffers are listed once, under the first name.
+        ("Chain sharing a Dense and a BatchNorm", () => SharedChain(), [5, 4], LayerMode.Test,
+            ["0.weight", "0.bias", "1.weight", "1.bias"], ["1.running_mean", "1.running_var"]),
     ];
+
+    private static Chain SharedChain()
+    {
+        var dense = new Dense(4, 4, Activations.Tanh, seed: 13);
+        var norm = new BatchNorm(4);
+        return new Chain(dense, norm, dense, new Chain(norm));
+    }
 
     public static TheoryData<string> Names() => [.. Rows.Select(r => r.Name)];
 
@@ -66,6 +76,17 @@ public class LayerTests
         Assert.False(x.IsDisposed);
         Assert.All(layer.Parameters(), p => Assert.False(p.IsDisposed));
         Assert.All(layer.NamedBuffers(), b => Assert.False(b.Value.IsDisposed));
+    }
+
+    [Fact]
+    public void A_shared_layer_counts_once()
+    {
+        var dense = new Dense(4, 4);
+        var model = new Chain(dense, dense);
+        Assert.Equal(20, dense.ParameterCount);
+        Assert.Equal(20, model.ParameterCount);
+        Assert.Equal(2, model.Parameters().Count);
+        Assert.Contains("Total params: 20 (trainable)", model.Summary(), StringComparison.Ordinal);
     }
 
     [Fact]

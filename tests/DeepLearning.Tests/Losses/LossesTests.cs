@@ -151,6 +151,17 @@ public class LossesTests
     }
 
     [Theory]
+    [InlineData(-17f)]
+    [InlineData(-30f)]
+    public void Logit_binary_cross_entropy_of_a_confident_right_logit_keeps_relative_accuracy(float logit)
+    {
+        // Target 0, logit x ≪ 0: the loss is ln(1 + eˣ) ≈ eˣ, tiny but far from float's underflow; 0 would be 100% off.
+        double t = Math.Exp(logit), expected = t - t * t / 2 + t * t * t / 3; // ln(1 + t) for t < 1e-7, series exact in double
+        float got = DeepLearning.Losses.LogitBinaryCrossEntropy(Tensor.FromArray([logit]), Tensor.FromArray([0f])).Item();
+        Assert.True(Math.Abs(got - expected) <= 4 * Math.Pow(2, -23) * expected, $"LogitBinaryCrossEntropy({logit}, 0): got {got:G9}, expected {expected:G17}");
+    }
+
+    [Theory]
     [InlineData(1.5f)]
     [InlineData(-0.5f)]
     public void Binary_cross_entropies_reject_targets_outside_unit_interval(float bad)
@@ -159,6 +170,83 @@ public class LossesTests
         var t = Tensor.FromArray([0f, bad]);
         Assert.StartsWith("BinaryCrossEntropy:", Assert.Throws<ArgumentException>(() => DeepLearning.Losses.BinaryCrossEntropy(p, t)).Message, StringComparison.Ordinal);
         Assert.StartsWith("LogitBinaryCrossEntropy:", Assert.Throws<ArgumentException>(() => DeepLearning.Losses.LogitBinaryCrossEntropy(p, t)).Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, float[], int, string> LogitsGivenToProbabilityForms() => new()
+    {
+        { "CrossEntropy", [5f, -3f, 2f], 0, "5" },
+        { "CrossEntropy class indices", [0.2f, -3f, 0.5f], 1, "-3" },
+        { "BinaryCrossEntropy", [0.5f, 3f], 1, "3" },
+        { "BinaryCrossEntropy", [-0.25f, 0.5f], 0, "-0.25" },
+    };
+
+    [Theory]
+    [MemberData(nameof(LogitsGivenToProbabilityForms))]
+    public void Probability_forms_reject_values_outside_unit_interval_naming_value_and_logit_form(string loss, float[] prediction, int at, string value)
+    {
+        using var scope = TensorScope.Begin();
+        var p = Tensor.FromArray(prediction).Reshape(1, prediction.Length);
+        var y = Tensor.Zeros(1, prediction.Length);
+        Func<Tensor> f = loss switch
+        {
+            "CrossEntropy" => () => DeepLearning.Losses.CrossEntropy(p, y),
+            "CrossEntropy class indices" => () => DeepLearning.Losses.CrossEntropy(p, [0]),
+            _ => () => DeepLearning.Losses.BinaryCrossEntropy(p, y),
+        };
+        var e = Assert.Throws<ArgumentException>(f);
+        string name = loss.Split(' ')[0];
+        Assert.StartsWith(name + ":", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"found {value} at element {at} of prediction [1,{prediction.Length}]", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("use Logit" + name, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fit_with_a_probability_loss_on_a_logit_model_stops_at_the_first_batch()
+    {
+        // The case: a model ending in logits trained with CrossEntropy learned nothing, silently.
+        var model = new Dense(2, 3, seed: 4);
+        var x = Tensor.Full(new Shape(8, 2), 10f);
+        var y = Tensor.OneHot([0, 1, 2, 0, 1, 2, 0, 1], 3);
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(DeepLearning.Losses.CrossEntropy, x, y, new Descent(0.1f).Setup(model), batchSize: 4));
+        Assert.Contains("use LogitCrossEntropy", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CrossEntropy_takes_rows_that_do_not_sum_to_one_as_given()
+    {
+        using var scope = TensorScope.Begin();
+        var p = Tensor.FromArray(new float[,] { { 0.2f, 0.2f, 0.2f }, { 0.5f, 0.25f, 0.5f } });
+        var loss = DeepLearning.Losses.CrossEntropy(p, [0, 1], Reduction.None).ToArray();
+        LayerTesting.AssertClose(-Math.Log(0.2), loss[0], 1e-6, "row of 0.6");
+        LayerTesting.AssertClose(-Math.Log(0.25), loss[1], 1e-6, "row of 1.25");
+    }
+
+    [Fact]
+    public void Probability_forms_pass_NaN_through_to_the_loss()
+    {
+        using var scope = TensorScope.Begin();
+        var p = Tensor.FromArray(new float[,] { { float.NaN, 0.5f } });
+        Assert.True(float.IsNaN(DeepLearning.Losses.CrossEntropy(p, [1]).Item()));
+        Assert.True(float.IsNaN(DeepLearning.Losses.BinaryCrossEntropy(p, Tensor.Ones(1, 2)).Item()));
+    }
+
+    [Fact]
+    public void Value_checks_are_skipped_with_no_device_read_where_memory_is_not_host_memory()
+    {
+        var (device, backend) = TestBackend.Create();
+        using var scope = TensorScope.Begin();
+        var logits = Tensor.FromArray(new float[,] { { 5f, -3f, 2f } }, device);
+        var oneHot = Tensor.FromArray(new float[,] { { 1f, 0f, 0f } }, device);
+        var badTarget = Tensor.FromArray(new float[,] { { 1.5f, 0f, 0f } }, device);
+        Tensor[] losses =
+        [
+            DeepLearning.Losses.CrossEntropy(logits, oneHot),
+            DeepLearning.Losses.BinaryCrossEntropy(logits, oneHot),
+            DeepLearning.Losses.BinaryCrossEntropy(oneHot, badTarget),
+            DeepLearning.Losses.LogitBinaryCrossEntropy(logits, badTarget),
+        ];
+        Assert.Equal(0, backend.Downloads);
+        Assert.All(losses, l => Assert.Equal(Shape.Scalar, l.Shape));
     }
 
     [Fact]

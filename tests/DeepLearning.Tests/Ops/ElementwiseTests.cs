@@ -30,7 +30,18 @@ public class ElementwiseTests
         { "log", () => Tensor.FromArray(new float[,] { { 1, 2.7182818f, 0.5f } }).Log(), new float[,] { { 0, 1, -0.69314718f } } },
         { "abs", () => Tensor.FromArray(new float[,] { { -2, 0, 3 } }).Abs(), new float[,] { { 2, 0, 3 } } },
         { "sign", () => Tensor.FromArray(new float[,] { { -2, 0, 3 } }).Sign(), new float[,] { { -1, 0, 1 } } },
+        { "sin", () => Tensor.FromArray(new float[,] { { 0, MathF.PI / 2, -MathF.PI / 6, 10 } }).Sin(), new float[,] { { 0, 1, -0.5f, -0.54402111f } } },
+        { "cos", () => Tensor.FromArray(new float[,] { { 0, MathF.PI, MathF.PI / 3, -10 } }).Cos(), new float[,] { { 1, -1, 0.5f, -0.83907153f } } },
     };
+
+    [Fact]
+    public void Sin_and_cos_match_double_reference_on_random_inputs()
+    {
+        var x = TestData.Uniform(1000, 41, -20, 20);
+        var t = Tensor.FromArray(x);
+        TestData.AssertClose(x.Select(v => (float)Math.Sin(v)).ToArray(), t.Sin().ToArray(), 1e-6, "Sin");
+        TestData.AssertClose(x.Select(v => (float)Math.Cos(v)).ToArray(), t.Cos().ToArray(), 1e-6, "Cos");
+    }
 
     [Theory]
     [MemberData(nameof(HandValues))]
@@ -88,6 +99,9 @@ public class ElementwiseTests
         { "square", x => x.Square() },
         { "sign", x => x.Sign() },
         { "neg", x => -x },
+        { "sin", x => x.Sin() },
+        { "cos", x => x.Cos() },
+        { "clamp", x => x.Clamp(-1f, 1f) },
     };
 
     [Theory]

@@ -82,6 +82,28 @@ public static class OpCases
         ("2/x", x => 2f / x, Draw.Any),
         ("Maximum(x,0.05)", x => Tensor.Maximum(x, 0.05f), Draw.Any),
         ("Minimum(x,0.05)", x => Tensor.Minimum(x, 0.05f), Draw.Any),
+        ("Sin", x => x.Sin(), Draw.Any),
+        ("Cos", x => x.Cos(), Draw.Any),
+        // Bounds on the quarter grid, inputs on the shifted grid: every input is 1/8 from a bound, below, inside or above.
+        ("Clamp(-0.5,0.75)", x => x.Clamp(-0.5f, 0.75f), Draw.GridShifted),
+    ];
+
+    // Where's condition is data, not an input: a fixed mask of 0 and nonzero values (1, 2, −1) of the given shape.
+    private static Tensor Mask(params int[] shape)
+    {
+        var s = new Shape(shape);
+        var m = new float[s.Length];
+        for (int i = 0; i < m.Length; i++) m[i] = (i % 3) switch { 0 => 0f, 1 => 1f, _ => i % 2 == 0 ? 2f : -1f };
+        return Tensor.FromSpan(m, s);
+    }
+
+    private static readonly (string Name, int[] Condition, int[] A, int[] B)[] WherePatterns =
+    [
+        ("[3,4]?[3,4]:[3,4]", [3, 4], [3, 4], [3, 4]),
+        ("[3,1]?[4]:[3,4]", [3, 1], [4], [3, 4]),
+        ("[4]?[3,4]:[]", [4], [3, 4], []),
+        ("[2,1,4]?[3,1]:[2,3,4]", [2, 1, 4], [3, 1], [2, 3, 4]),
+        ("[]?[3]:[3]", [], [3], [3]),
     ];
 
     private static readonly int[][] UnaryShapes = [[5], [3, 4], [2, 3, 4], [1, 17]];
@@ -117,6 +139,11 @@ public static class OpCases
         foreach (var (op, f, da, db) in BinaryOps)
             foreach (var (pattern, a, b) in BroadcastPatterns)
                 yield return new OpCase($"{op} {pattern}", x => f(x[0], x[1]), In(da, a), In(db, b));
+        foreach (var (pattern, c, a, b) in WherePatterns)
+            yield return new OpCase($"Where {pattern}", x => Tensor.Where(Mask(c), x[0], x[1]), In(Draw.Any, a), In(Draw.Any, b));
+        yield return new OpCase("Where [2,3]?[2,3]:0.5", x => Tensor.Where(Mask(2, 3), x[0], 0.5f), In(Draw.Any, 2, 3));
+        yield return new OpCase("Where [2,3]?0.5:[3]", x => Tensor.Where(Mask(2, 3), 0.5f, x[0]), In(Draw.Any, 3));
+        yield return new OpCase("Where x?x:x", x => Tensor.Where(Mask(2, 3), x[0], x[0]), In(Draw.Any, 2, 3));
         // The same input on both sides: both rules add into one gradient.
         yield return new OpCase("Multiply x*x", x => x[0] * x[0], In(Draw.Any, 3, 4));
         // A binary op on a slice (a view at an offset into its buffer).

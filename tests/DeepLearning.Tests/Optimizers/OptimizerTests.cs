@@ -134,6 +134,42 @@ public class OptimizerTests
         Assert.Equal(0.025f, opt.LearningRate, 1e-7f);
     }
 
+    [Fact]
+    public void While_a_schedule_is_set_setting_the_rate_throws_until_it_is_removed()
+    {
+        var p = new Parameter(Tensor.Zeros(1));
+        var opt = new Descent(1f).Setup([p]);
+        opt.Schedule = new ExponentialDecay(0.1f, 0.5f);
+        Step(opt, p);
+        var e = Assert.Throws<InvalidOperationException>(() => opt.LearningRate = 0.3f);
+        Assert.Contains("ExponentialDecay", e.Message, StringComparison.Ordinal);
+        Assert.Contains("0.3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Schedule = null", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0.1f, opt.LearningRate);
+        opt.Schedule = null;
+        opt.LearningRate = 0.3f;
+        Step(opt, p);
+        Assert.Equal(-0.4f, p.ToArray()[0], 1e-6f);
+    }
+
+    [Fact]
+    public void A_rate_changed_on_the_rule_behind_a_schedule_is_caught_at_the_next_update()
+    {
+        var p = new Parameter(Tensor.Zeros(1));
+        var rule = new Adam(1e-3f);
+        var opt = rule.Setup([p]);
+        opt.Schedule = new ExponentialDecay(0.1f, 0.5f);
+        Step(opt, p);
+        rule.LearningRate = 0.7f;
+        var before = p.ToArray();
+        var e = Assert.Throws<InvalidOperationException>(() => Step(opt, p));
+        Assert.Contains("0.7", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ExponentialDecay", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Schedule = null", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, p.ToArray());
+        Assert.Equal(1, opt.Iterations);
+    }
+
     private static void Step(Optimizer opt, Parameter p)
     {
         using var scope = TensorScope.Begin();

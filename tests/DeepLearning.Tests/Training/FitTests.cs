@@ -215,4 +215,15 @@ public class FitTests
         var e = Assert.Throws<ArgumentException>(() => model.Fit(TinyLinear.Mse, TinyLinear.Batches(x, y, 4), new Adam().Setup(other)));
         Assert.Contains("set up on parameters other than the model's", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(0.1f, 0.1)]
+    [InlineData(3e-4f, 3e-4)]
+    public void The_rate_is_logged_as_the_float_reads_not_widened(float rate, double logged)
+    {
+        var model = new TinyLinear(3, 1, seed: 1);
+        var (x, y) = TinyLinear.Problem(8, seed: 2);
+        var history = model.Fit(TinyLinear.Mse, TinyLinear.Batches(x, y, 4), new Descent(rate).Setup(model), new FitOptions { Epochs = 1 });
+        Assert.Equal(logged, history["lr"][0]);
+    }
 }

@@ -64,4 +64,15 @@ public class HistoryTests
         var k = Assert.Throws<KeyNotFoundException>(() => h["val_loss"]);
         Assert.Contains("have: loss", k.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void After_zero_epochs_every_key_reads_empty()
+    {
+        var model = new TinyLinear(3, 1, seed: 1);
+        var (x, y) = TinyLinear.Problem(8, seed: 2);
+        var history = model.Fit(TinyLinear.Mse, TinyLinear.Batches(x, y, 4), new Descent(0.1f).Setup(model), new FitOptions { Epochs = 0 });
+        Assert.Empty(history.Loss);
+        Assert.Empty(history["val_accuracy"]);
+        Assert.Equal(0, history.Count);
+    }
 }

@@ -64,4 +64,71 @@ public class MetricsTests
         var r = Assert.Throws<ArgumentException>(() => Metrics.Accuracy(Tensor.FromArray(Scores), [0, 1, 2, 3, 0, 0]));
         Assert.Contains("label 3 at index 3", r.Message, StringComparison.Ordinal);
     }
+
+    public static TheoryData<float[], int[], float> BinaryCases() => new()
+    {
+        // 0.5 itself is not above the threshold: predicted 0.
+        { [0.9f, 0.2f, 0.5f, 0.7f], [1, 0, 1, 0], 0.5f },
+        { [0.1f, 0.6f, 0.4f, 0.51f], [0, 1, 0, 1], 1f },
+    };
+
+    [Theory]
+    [MemberData(nameof(BinaryCases))]
+    public void Accuracy_of_one_sigmoid_output_per_sample_is_binary_accuracy(float[] probabilities, int[] targets, float expected)
+    {
+        var t = targets.Select(v => (float)v).ToArray();
+        int n = t.Length;
+        foreach (var scores in new[] { Tensor.FromSpan(probabilities, new Shape(n, 1)), Tensor.FromArray(probabilities) })
+            foreach (var y in new[] { Tensor.FromSpan(t, new Shape(n, 1)), Tensor.FromArray(t) })
+            {
+                Assert.Equal(expected, Metrics.Accuracy(scores, y), 1e-6f);
+                Assert.Equal(expected, Metric.Accuracy.Compute(scores, y), 1e-6);
+                Assert.Equal(expected, Metric.BinaryAccuracy().Compute(scores, y), 1e-6);
+            }
+    }
+
+    [Fact]
+    public void Binary_accuracy_of_logits_uses_threshold_zero_and_refuses_non_binary_targets()
+    {
+        var logits = Tensor.FromSpan([2f, -1f, 0.3f], new Shape(3, 1));
+        var y = Tensor.FromSpan([1f, 0f, 0f], new Shape(3, 1));
+        Assert.Equal(2f / 3, Metrics.BinaryAccuracy(logits, y, threshold: 0f), 1e-6f);
+        Assert.Equal("binary_accuracy", Metric.BinaryAccuracy(0f).Name);
+        var e = Assert.Throws<ArgumentException>(() => Metrics.Accuracy(logits, Tensor.FromSpan([1f, 2f, 0f], new Shape(3, 1))));
+        Assert.Contains("target 2 at index 1 is not 0 or 1", e.Message, StringComparison.Ordinal);
+        var shapes = Assert.Throws<ArgumentException>(() => Metrics.BinaryAccuracy(logits, Tensor.Zeros(4, 1)));
+        Assert.Contains($"outputs {new Shape(3, 1)} and targets {new Shape(4, 1)}", shapes.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<int, float> TopKCases() => new()
+    {
+        // Labels 0, 2, 2, 1, 0, 0 of Scores. Ranks of the true class (1 + classes strictly higher): 1, 1, 2, 1, 2, 1
+        // (the last row ties 5, 5: the true class 0 has none above it).
+        { 1, 4f / 6 },
+        { 2, 1f },
+        { 3, 1f },
+    };
+
+    [Theory]
+    [MemberData(nameof(TopKCases))]
+    public void Top_k_accuracy_counts_the_true_class_among_the_k_highest(int k, float expected)
+    {
+        var labels = Tensor.FromArray(Labels.Select(l => (float)l).ToArray());
+        Assert.Equal(expected, Metrics.TopKAccuracy(Tensor.FromArray(Scores), labels, k), 1e-6f);
+        var metric = Metric.TopKAccuracy(k);
+        Assert.Equal($"top_{k}_accuracy", metric.Name);
+        Assert.Equal(expected, metric.Compute(Tensor.FromArray(Scores), labels), 1e-6);
+    }
+
+    [Fact]
+    public void Top_k_ties_at_the_boundary_count_as_hits()
+    {
+        // Row 0: the true class 2 ties class 1 for second place behind class 0; row 1: three-way tie, true class 1.
+        var scores = Tensor.FromArray(new float[,] { { 3f, 1f, 1f, 0f }, { 2f, 2f, 2f, 0f }, { 0f, 1f, 2f, 3f } });
+        var oneHot = Tensor.FromArray(new float[,] { { 0, 0, 1, 0 }, { 0, 1, 0, 0 }, { 1, 0, 0, 0 } });
+        Assert.Equal(2f / 3, Metrics.TopKAccuracy(scores, oneHot, 2), 1e-6f);
+        Assert.Equal(1f / 3, Metrics.TopKAccuracy(scores, oneHot, 1), 1e-6f);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Metric.TopKAccuracy(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Metrics.TopKAccuracy(scores, oneHot, 0));
+    }
 }

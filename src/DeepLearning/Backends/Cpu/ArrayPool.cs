@@ -22,9 +22,17 @@ internal sealed class FloatArrayPool
         for (int i = 0; i < _classes.Length; i++) _classes[i] = new Stack<float[]>();
     }
 
+    /// <summary>Arrays allocated because the pool had none of the size (the tests that a step allocates no buffer count them).</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+    private long _misses;
+
     public float[] Rent(int length)
     {
-        if (length > 1 << MaxClass) return GC.AllocateUninitializedArray<float>(length);
+        if (length > 1 << MaxClass)
+        {
+            Interlocked.Increment(ref _misses);
+            return GC.AllocateUninitializedArray<float>(length);
+        }
         int c = SizeClass(length);
         var stack = _classes[c];
         lock (stack)
@@ -35,6 +43,7 @@ internal sealed class FloatArrayPool
                 return a;
             }
         }
+        Interlocked.Increment(ref _misses);
         return GC.AllocateUninitializedArray<float>(1 << c);
     }
 
@@ -50,6 +59,20 @@ internal sealed class FloatArrayPool
             Interlocked.Add(ref _retained, array.Length);
             stack.Push(array);
         }
+    }
+
+    /// <summary>Floats held by the pool for reuse.</summary>
+    public long Retained => Interlocked.Read(ref _retained);
+
+    /// <summary>Drops every pooled array (they go to the GC).</summary>
+    public void Clear()
+    {
+        foreach (var stack in _classes)
+            lock (stack)
+            {
+                foreach (var a in stack) Interlocked.Add(ref _retained, -a.Length);
+                stack.Clear();
+            }
     }
 
     private static int SizeClass(int length) =>

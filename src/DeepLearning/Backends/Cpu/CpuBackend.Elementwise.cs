@@ -33,7 +33,7 @@ public sealed partial class CpuBackend
             case UnaryOp.Sign: SimdLoops.Map<SignOp>(xs, ys, alpha); break;
             case UnaryOp.Square: TensorPrimitives.Multiply(xs, xs, ys); break;
             case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
-            case UnaryOp.Tanh: TensorPrimitives.Tanh(xs, ys); break;
+            case UnaryOp.Tanh: SimdLoops.Map<TanhOp>(xs, ys, alpha); break;
             case UnaryOp.Relu: TensorPrimitives.Max(xs, 0f, ys); break;
             case UnaryOp.LeakyRelu: SimdLoops.Map<LeakyReluOp>(xs, ys, alpha); break;
             case UnaryOp.AddScalar: TensorPrimitives.Add(xs, alpha, ys); break;
@@ -46,6 +46,8 @@ public sealed partial class CpuBackend
             case UnaryOp.Swish: SimdLoops.Map<SwishOp>(xs, ys, alpha); break;
             case UnaryOp.Softplus: SimdLoops.Map<SoftplusOp>(xs, ys, alpha); break;
             case UnaryOp.HardSigmoid: SimdLoops.Map<HardSigmoidOp>(xs, ys, alpha); break;
+            case UnaryOp.Sin: TensorPrimitives.Sin(xs, ys); break;
+            case UnaryOp.Cos: TensorPrimitives.Cos(xs, ys); break;
             default: throw new NotSupportedException($"CPU backend: unary op {op} is not implemented");
         }
     }
@@ -94,6 +96,8 @@ public sealed partial class CpuBackend
             case UnaryOp.Swish: SimdLoops.Backward<SwishBackward>(xs, ys, gs, ds, alpha); break;
             case UnaryOp.Softplus: SimdLoops.Backward<SigmoidOfXBackward>(xs, ys, gs, ds, alpha); break;
             case UnaryOp.HardSigmoid: SimdLoops.Backward<HardSigmoidBackward>(xs, ys, gs, ds, alpha); break;
+            case UnaryOp.Sin: SimdLoops.Backward<SinBackward>(xs, ys, gs, ds, alpha); break;
+            case UnaryOp.Cos: SimdLoops.Backward<CosBackward>(xs, ys, gs, ds, alpha); break;
             case UnaryOp.PowScalar:
                 // d/dx xᵅ = α·xᵅ⁻¹, computed directly rather than as α·y/x, which is 0/0 at x = 0.
                 TensorPrimitives.Pow(xs, alpha - 1f, ds);
@@ -244,6 +248,8 @@ public sealed partial class CpuBackend
             case BinaryOp.GreaterEqual: SimdLoops.Zip<GreaterEqualOp>(x, xs, z, zs, y); break;
             case BinaryOp.Greater: SimdLoops.Zip<GreaterOp>(x, xs, z, zs, y); break;
             case BinaryOp.Equal: SimdLoops.Zip<EqualOp>(x, xs, z, zs, y); break;
+            case BinaryOp.KeepWhere: SimdLoops.Zip<KeepWhereOp>(x, xs, z, zs, y); break;
+            case BinaryOp.KeepWhereNot: SimdLoops.Zip<KeepWhereNotOp>(x, xs, z, zs, y); break;
             default: throw new NotSupportedException($"CPU backend: binary op {op} is not implemented");
         }
     }
@@ -261,6 +267,8 @@ public sealed partial class CpuBackend
         BinaryOp.GreaterEqual => a >= b ? 1f : 0f,
         BinaryOp.Greater => a > b ? 1f : 0f,
         BinaryOp.Equal => a == b ? 1f : 0f,
+        BinaryOp.KeepWhere => b != 0f ? a : 0f,
+        BinaryOp.KeepWhereNot => b == 0f ? a : 0f,
         _ => throw new NotSupportedException($"CPU backend: binary op {op} is not implemented"),
     };
 }

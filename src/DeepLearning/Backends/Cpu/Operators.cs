@@ -50,6 +50,22 @@ internal readonly struct EqualOp : IBinaryOperator
     public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b) & Vector256<float>.One;
 }
 
+/// <summary><c>a</c> where <c>b ≠ 0</c>, else 0. NaN ≠ 0, so a NaN condition selects a (as a nonzero one does).</summary>
+internal readonly struct KeepWhereOp : IBinaryOperator
+{
+    public static float Invoke(float a, float b) => b != 0f ? a : 0f;
+    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(Vector512.Equals(b, Vector512<float>.Zero), Vector512<float>.Zero, a);
+    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(Vector256.Equals(b, Vector256<float>.Zero), Vector256<float>.Zero, a);
+}
+
+/// <summary><c>a</c> where <c>b = 0</c>, else 0: the complement of <see cref="KeepWhereOp"/>, so the two sum to a select.</summary>
+internal readonly struct KeepWhereNotOp : IBinaryOperator
+{
+    public static float Invoke(float a, float b) => b == 0f ? a : 0f;
+    public static Vector512<float> Invoke(Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(Vector512.Equals(b, Vector512<float>.Zero), a, Vector512<float>.Zero);
+    public static Vector256<float> Invoke(Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(Vector256.Equals(b, Vector256<float>.Zero), a, Vector256<float>.Zero);
+}
+
 // Backward rules dx = dy · f′, each from whichever of x and y gives the derivative cheaply and stably.
 
 internal readonly struct ReluBackward : IBackwardOperator
@@ -134,4 +150,20 @@ internal readonly struct RPowBackward : IBackwardOperator
     public static float Invoke(float x, float y, float dy, float lnA) => dy * y * lnA;
     public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> dy, Vector512<float> lnA) => dy * y * lnA;
     public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> dy, Vector256<float> lnA) => dy * y * lnA;
+}
+
+/// <summary><c>dx = dy · cos x</c>: sin.</summary>
+internal readonly struct SinBackward : IBackwardOperator
+{
+    public static float Invoke(float x, float y, float dy, float a) => dy * MathF.Cos(x);
+    public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> dy, Vector512<float> a) => dy * Vector512.Cos(x);
+    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> dy, Vector256<float> a) => dy * Vector256.Cos(x);
+}
+
+/// <summary><c>dx = −dy · sin x</c>: cos.</summary>
+internal readonly struct CosBackward : IBackwardOperator
+{
+    public static float Invoke(float x, float y, float dy, float a) => -dy * MathF.Sin(x);
+    public static Vector512<float> Invoke(Vector512<float> x, Vector512<float> y, Vector512<float> dy, Vector512<float> a) => -dy * Vector512.Sin(x);
+    public static Vector256<float> Invoke(Vector256<float> x, Vector256<float> y, Vector256<float> dy, Vector256<float> a) => -dy * Vector256.Sin(x);
 }

@@ -43,6 +43,8 @@ public class CpuBackendElementwiseTests
         UnaryOp.Swish => (0f, -6, 6, (x, a) => x / (1 + Math.Exp(-x)), (x, a) => 1 / (1 + Math.Exp(-x)) + x * Math.Exp(-x) / ((1 + Math.Exp(-x)) * (1 + Math.Exp(-x)))),
         UnaryOp.Softplus => (0f, -8, 8, (x, a) => Math.Log(1 + Math.Exp(x)), (x, a) => 1 / (1 + Math.Exp(-x))),
         UnaryOp.HardSigmoid => (0f, -5, 5, (x, a) => Math.Clamp(x / 6 + 0.5, 0, 1), (x, a) => x > -3 && x < 3 ? 1.0 / 6 : 0),
+        UnaryOp.Sin => (0f, -7, 7, (x, a) => Math.Sin(x), (x, a) => Math.Cos(x)),
+        UnaryOp.Cos => (0f, -7, 7, (x, a) => Math.Cos(x), (x, a) => -Math.Sin(x)),
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "no reference for this op: add a row"),
     };
 
@@ -116,6 +118,8 @@ public class CpuBackendElementwiseTests
         BinaryOp.GreaterEqual => a >= b ? 1 : 0,
         BinaryOp.Greater => a > b ? 1 : 0,
         BinaryOp.Equal => a == b ? 1 : 0,
+        BinaryOp.KeepWhere => b != 0 ? a : 0,
+        BinaryOp.KeepWhereNot => b == 0 ? a : 0,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "no reference for this op: add a row"),
     };
 
@@ -227,7 +231,8 @@ public class CpuBackendElementwiseTests
     {
         foreach (var op in Enum.GetValues<BinaryOp>())
         {
-            if (op is BinaryOp.GreaterEqual or BinaryOp.Greater or BinaryOp.Equal) continue;
+            // Comparisons give 0 or 1 for NaN; KeepWhereNot of a NaN condition (nonzero) gives 0.
+            if (op is BinaryOp.GreaterEqual or BinaryOp.Greater or BinaryOp.Equal or BinaryOp.KeepWhereNot) continue;
             for (int n = 1; n <= 40; n += 13)
             {
                 var a = Enumerable.Repeat(1.5f, n).ToArray();
