@@ -53,6 +53,21 @@ public class SafeTensorsReaderTests
         Assert.Contains(expected, e.Message);
     }
 
+    /// <summary>Headers that claim gigabytes are refused after reading at most their own bytes (a counted budget).</summary>
+    [Theory]
+    [InlineData("""{"a":{"dtype":"F64","shape":[1073741824],"data_offsets":[0,8589934592]}}""", null)]
+    [InlineData("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", 99_999_999UL)]
+    public void HostileHeader_AllocatesAlmostNothing(string json, ulong? declared)
+    {
+        var bytes = File(json, 8, declared);
+        var model = new Chain(new Dense(1, 1, seed: 1));
+        Assert.ThrowsAny<Exception>(() => model.Load(new MemoryStream(bytes)));   // warm up the code paths
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Throws<InvalidDataException>(() => model.Load(new MemoryStream(bytes)));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 64 * 1024, $"{allocated} bytes allocated for a {bytes.Length}-byte file");
+    }
+
     [Fact]
     public void ValidHeader_WithPaddingAndMetadata_IsRead()
     {

@@ -151,6 +151,35 @@ public sealed class StateDictTests : IDisposable
     }
 
     [Fact]
+    public void OnADevice_EachTensorCrossesTheHostOnce()
+    {
+        var (device, backend) = TestBackend.Create();
+        using var scope = TensorScope.Begin();
+        KeyValuePair<string, Tensor>[] source =
+        [
+            new("a", Tensor.FromSpan(TestData.Uniform(300, 1), new Shape(30, 10), device)),
+            new("b", Tensor.FromSpan(TestData.Uniform(7, 2), new Shape(7), device)),
+            new("c", Tensor.FromSpan(TestData.Uniform(24, 3), new Shape(2, 3, 4), device)),
+        ];
+        using var stream = new MemoryStream();
+        var written = backend.Count(() => SafeTensorsWriter.Write(stream, source, null));
+        Assert.Equal(3, written.Downloads);
+        Assert.Equal(0, written.Uploads);
+
+        var targets = source.Select(t => new KeyValuePair<string, Tensor>(t.Key, Tensor.Zeros(t.Value.Shape, device))).ToList();
+        var read = backend.Count(() =>
+        {
+            var header = SafeTensorsHeader.Read(stream, "device test");
+            var (result, plan) = StateDict.Match(header, targets, "");
+            Assert.True(result.IsComplete);
+            StateDict.Apply(stream, header, plan);
+        });
+        Assert.Equal(3, read.Uploads);
+        Assert.Equal(0, read.Downloads);
+        for (int i = 0; i < source.Length; i++) Assert.Equal(source[i].Value.ToArray(), targets[i].Value.ToArray());
+    }
+
+    [Fact]
     public void Load_MissingFile_NamesIt()
     {
         var path = Path.Combine(_dir, "nope.safetensors");
