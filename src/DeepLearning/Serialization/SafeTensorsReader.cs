@@ -8,8 +8,6 @@ namespace DeepLearning;
 internal sealed record SafeTensorEntry(string Name, SafeTensorDType DType, int[] Dims, long Begin, long End)
 {
     public Shape Shape => new(Dims);
-
-    public int Count => Dims.Aggregate(1, (a, d) => a * d);
 }
 
 /// <summary>The element types of the safetensors format this reader knows, with their sizes; all convert to float.</summary>
