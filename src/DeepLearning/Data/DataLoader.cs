@@ -96,8 +96,20 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
     /// <summary>Number of batches per epoch: ⌈N / batch⌉, or ⌊N / batch⌋ with <see cref="DropLast"/>.</summary>
     public int Count => DropLast ? Length / BatchSize : (Length + BatchSize - 1) / BatchSize;
 
-    /// <summary>How many epochs enumeration has started (the next <see cref="GetEnumerator"/> runs epoch number this).</summary>
-    public int EpochsStarted => Volatile.Read(ref _epochs);
+    /// <summary>
+    /// How many epochs enumeration has started (the next <see cref="GetEnumerator"/> runs epoch number this). Setting it
+    /// (as <c>Checkpoint.Load</c> does) makes the next enumeration run that epoch, to resume a run's data order exactly.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
+    public int EpochsStarted
+    {
+        get => Volatile.Read(ref _epochs);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _epochs, value);
+        }
+    }
 
     /// <summary>Starts the next epoch: epoch <see cref="EpochsStarted"/>, then the count advances.</summary>
     public IEnumerator<(Tensor X, Tensor Y)> GetEnumerator() => GetEpoch(Interlocked.Increment(ref _epochs) - 1).GetEnumerator();

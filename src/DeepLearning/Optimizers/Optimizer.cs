@@ -46,7 +46,7 @@ public sealed class Optimizer : IDisposable
     public IReadOnlyList<OptimizerState> States => _states;
 
     /// <summary>Number of <see cref="Update"/> calls so far (the step count a <see cref="Schedule"/> reads).</summary>
-    public int Iterations { get; private set; }
+    public int Iterations { get; internal set; }
 
     /// <summary>The gradients a training step fills and hands to <see cref="Update"/>, reused step after step.</summary>
     internal Gradients StepGradients => _stepGradients ??= new Gradients(_parameters.Length);

@@ -19,6 +19,17 @@ public partial class Tensor
         Backend.Download(Buffer, Offset, destination[..Length]);
     }
 
+    /// <summary>
+    /// Overwrites every element in place from host memory, row-major, in one bulk upload (loading weights into a
+    /// model on any device moves each tensor through the host once, never element by element).
+    /// </summary>
+    internal void CopyFrom(ReadOnlySpan<float> source)
+    {
+        if (source.Length != Length)
+            throw new ArgumentException($"CopyFrom: source holds {source.Length} elements, {Describe()} has {Length}", nameof(source));
+        Backend.Upload(source, Buffer, Offset);
+    }
+
     /// <summary>The elements of a 2-D tensor as a 2-D array.</summary>
     /// <exception cref="InvalidOperationException">The tensor is not 2-D.</exception>
     public float[,] ToArray2D()
