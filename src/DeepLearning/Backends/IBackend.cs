@@ -9,7 +9,7 @@ namespace DeepLearning.Backends;
 /// Every kernel writes every element of its output, so buffers from <see cref="Allocate"/> need not be cleared.
 /// Output buffers may be the same as an input buffer at the same offset (in-place) for the element-wise maps.
 /// </remarks>
-public interface IBackend
+public partial interface IBackend
 {
     /// <summary>A short name for messages, such as <c>cpu</c> or <c>cuda:0</c>.</summary>
     string Name { get; }

@@ -104,5 +104,33 @@ public class OptimizerUpdatesTests
             C.RandomUniform(dst, offset, length, seed, counter, low, high);
         public void RandomNormal(DeviceBuffer dst, int offset, int length, ulong seed, ulong counter, float mean, float std) =>
             C.RandomNormal(dst, offset, length, seed, counter, mean, std);
+        public void EmbeddingLookup(DeviceBuffer table, int tableOffset, int vocab, int dim, DeviceBuffer indices, int indicesOffset, int count, DeviceBuffer y, int yOffset) =>
+            C.EmbeddingLookup(table, tableOffset, vocab, dim, indices, indicesOffset, count, y, yOffset);
+        public void EmbeddingBackward(DeviceBuffer dy, int dyOffset, DeviceBuffer indices, int indicesOffset, int count, DeviceBuffer dTable, int dTableOffset, int vocab, int dim) =>
+            C.EmbeddingBackward(dy, dyOffset, indices, indicesOffset, count, dTable, dTableOffset, vocab, dim);
+        public void LayerNorm(DeviceBuffer x, int xOffset, DeviceBuffer gamma, int gammaOffset, DeviceBuffer beta, int betaOffset,
+            DeviceBuffer y, int yOffset, DeviceBuffer mean, int meanOffset, DeviceBuffer rstd, int rstdOffset, int rows, int cols, float epsilon) =>
+            C.LayerNorm(x, xOffset, gamma, gammaOffset, beta, betaOffset, y, yOffset, mean, meanOffset, rstd, rstdOffset, rows, cols, epsilon);
+        public void LayerNormBackward(DeviceBuffer x, int xOffset, DeviceBuffer gamma, int gammaOffset, DeviceBuffer mean, int meanOffset,
+            DeviceBuffer rstd, int rstdOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset,
+            DeviceBuffer dGamma, int dGammaOffset, DeviceBuffer dBeta, int dBetaOffset, int rows, int cols) =>
+            C.LayerNormBackward(x, xOffset, gamma, gammaOffset, mean, meanOffset, rstd, rstdOffset, dy, dyOffset, dx, dxOffset,
+                dGamma, dGammaOffset, dBeta, dBetaOffset, rows, cols);
+        public void LstmCell(int batch, int hidden, DeviceBuffer gates, int gatesOffset, int gatesStride, DeviceBuffer cPrev, int cPrevOffset, int cPrevStride,
+            DeviceBuffer c, int cOffset, int cStride, DeviceBuffer h, int hOffset, int hStride) =>
+            C.LstmCell(batch, hidden, gates, gatesOffset, gatesStride, cPrev, cPrevOffset, cPrevStride, c, cOffset, cStride, h, hOffset, hStride);
+        public void LstmCellBackward(int batch, int hidden, DeviceBuffer gates, int gatesOffset, int gatesStride, DeviceBuffer cPrev, int cPrevOffset, int cPrevStride,
+            DeviceBuffer c, int cOffset, int cStride, DeviceBuffer dh, int dhOffset, int dhStride, DeviceBuffer dc, int dcOffset, int dcStride,
+            DeviceBuffer dGates, int dGatesOffset, int dGatesStride, DeviceBuffer dcPrev, int dcPrevOffset, int dcPrevStride) =>
+            C.LstmCellBackward(batch, hidden, gates, gatesOffset, gatesStride, cPrev, cPrevOffset, cPrevStride, c, cOffset, cStride,
+                dh, dhOffset, dhStride, dc, dcOffset, dcStride, dGates, dGatesOffset, dGatesStride, dcPrev, dcPrevOffset, dcPrevStride);
+        public void GruCell(int batch, int hidden, DeviceBuffer xp, int xpOffset, int xpStride, DeviceBuffer hp, int hpOffset, int hpStride,
+            DeviceBuffer hPrev, int hPrevOffset, int hPrevStride, DeviceBuffer h, int hOffset, int hStride) =>
+            C.GruCell(batch, hidden, xp, xpOffset, xpStride, hp, hpOffset, hpStride, hPrev, hPrevOffset, hPrevStride, h, hOffset, hStride);
+        public void GruCellBackward(int batch, int hidden, DeviceBuffer xp, int xpOffset, int xpStride, DeviceBuffer hp, int hpOffset, int hpStride,
+            DeviceBuffer hPrev, int hPrevOffset, int hPrevStride, DeviceBuffer dh, int dhOffset, int dhStride,
+            DeviceBuffer dxp, int dxpOffset, int dxpStride, DeviceBuffer dhp, int dhpOffset, int dhpStride, DeviceBuffer dhPrev, int dhPrevOffset, int dhPrevStride) =>
+            C.GruCellBackward(batch, hidden, xp, xpOffset, xpStride, hp, hpOffset, hpStride, hPrev, hPrevOffset, hPrevStride, dh, dhOffset, dhStride,
+                dxp, dxpOffset, dxpStride, dhp, dhpOffset, dhpStride, dhPrev, dhPrevOffset, dhPrevStride);
     }
 }
