@@ -223,6 +223,15 @@ public static class OpCases
             yield return new OpCase($"RnnSequence T={t}", x => Tensor.RnnSequence(x[0], x[1], Small(x[2]), Small(x[3]), x[4]),
                 In(Draw.Any, t, 2, 3), In(Draw.Any, 2, 4), In(Draw.Any, 4, 3), In(Draw.Any, 4, 4), In(Draw.Any, 4));
         }
+        yield return new OpCase("BatchedMatMul [2,3,4]·[4,5]", x => Tensor.BatchedMatMul(x[0], x[1]), In(Draw.Any, 2, 3, 4), In(Draw.Any, 4, 5));
+        yield return new OpCase("BatchedMatMul [3,4]·[2,4,5]", x => Tensor.BatchedMatMul(x[0], x[1]), In(Draw.Any, 3, 4), In(Draw.Any, 2, 4, 5));
+        yield return new OpCase("BatchedMatMul [2,1,3,4]·[3,4,2]", x => Tensor.BatchedMatMul(x[0], x[1]), In(Draw.Any, 2, 1, 3, 4), In(Draw.Any, 3, 4, 2));
+        yield return new OpCase("BatchedMatMul [2,2,3,4]·[2,2,5,4]ᵀ", x => Tensor.BatchedMatMul(x[0], x[1], transposeB: true), In(Draw.Any, 2, 2, 3, 4), In(Draw.Any, 2, 2, 5, 4));
+        yield return new OpCase("BatchedMatMul [2,4,3]ᵀ·[1,4,5]", x => Tensor.BatchedMatMul(x[0], x[1], transposeA: true), In(Draw.Any, 2, 4, 3), In(Draw.Any, 1, 4, 5));
+        yield return new OpCase("MaskedSoftmax causal [2,3,3]", x => Tensor.MaskedSoftmax(x[0], Tensor.CausalMask(3)), In(Draw.Any, 2, 3, 3));
+        yield return new OpCase("MaskedSoftmax with a fully masked row", x => Tensor.MaskedSoftmax(x[0], Tensor.FromSpan([1f, 0f, 1f, 0f, 0f, 0f], new Shape(2, 3))), In(Draw.Any, 2, 2, 3));
+        yield return new OpCase("Flip(1) [2,3,4]", x => x[0].Flip(1), In(Draw.Any, 2, 3, 4));
+        yield return new OpCase("Flip(-1) [2,3]", x => x[0].Flip(-1), In(Draw.Any, 2, 3));
         // Compositions: an op's output feeding ops of other families.
         yield return new OpCase("Dense-like tanh(x·Wᵀ+b)", x => (Tensor.MatMul(x[0], x[1], transposeB: true) + x[2]).Tanh(),
             In(Draw.Any, 4, 3), In(Draw.Any, 2, 3), In(Draw.Any, 2));
