@@ -116,3 +116,36 @@ public class LstmTests
         Assert.Contains("LstmCell(4 => 5): the state H has shape [3,6]", cellState.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>
+/// A steady-state training step of Embedding → Lstm → Dense takes every buffer from the pool (as the MLP steps of
+/// TrainerAllocationTests) and allocates on the heap only tensor objects and tape bookkeeping. Alone in the collection
+/// those tests use, so no other test drains the shared pool meanwhile.
+/// </summary>
+[Collection("Training.LiveBuffers")]
+public class LstmAllocationTests
+{
+    // The ~40 tensor objects, views and tape entries of one step (≈ 100 bytes each), far below one buffer of the model.
+    private const long BytesPerStep = 8192;
+
+    [Fact]
+    public void A_steady_state_step_allocates_no_buffer_and_little_else()
+    {
+        var model = new Chain(new Embedding(20, 8, seed: 1), new Lstm(8, 16, seed: 2), new Dense(16, 20, seed: 3));
+        var opt = new Adam(1e-3f).Setup(model);
+        var ids = Enumerable.Range(0, 40).Select(i => (float)(i * 7 % 20)).ToArray();
+        var x = Tensor.FromSpan(ids, new Shape(4, 10));
+        var y = Tensor.OneHot(ids.Select(v => ((int)v + 1) % 20).ToArray(), 20);
+        Func<Tensor, Tensor, Tensor> loss = (a, b) => Losses.LogitCrossEntropy(model.Forward(a).Reshape(-1, 20), b);
+        void Run()
+        {
+            for (int i = 0; i < 20; i++) Trainer.TrainStep(loss, x, y, opt);
+        }
+        Run();
+        long before = DeepLearning.Backends.Cpu.CpuBackend.Instance.PoolMisses;
+        long bytes = Allocations.Least(Run, warmUp: 0, tries: 5, allThreads: false);
+        long misses = DeepLearning.Backends.Cpu.CpuBackend.Instance.PoolMisses - before;
+        Assert.True(misses == 0, $"the buffer pool allocated {misses} arrays in steady state");
+        Assert.True(bytes <= 20 * BytesPerStep, $"{bytes} bytes allocated in 20 steps (budget {BytesPerStep} per step)");
+    }
+}
