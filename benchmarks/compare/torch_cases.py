@@ -118,6 +118,30 @@ def mnist_epoch():
     return epoch
 
 
+def lstm_fwd_bwd():
+    """nn.LSTM(128, 256, batch_first=True) over [64, 50, 128] from zeros; gradients of out.sum() for the weights."""
+    torch.manual_seed(0)
+    m, x = torch.nn.LSTM(128, 256, batch_first=True), torch.randn(64, 50, 128)
+
+    def step():
+        m.zero_grad(set_to_none=True)
+        out, _ = m(x)
+        out.sum().backward()
+    return step
+
+
+def transformer_fwd_bwd():
+    """Pre-norm encoder block d=128, 4 heads, ff 512, no dropout, over [32, 64, 128]; gradients of out.sum()."""
+    torch.manual_seed(0)
+    m = torch.nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True, norm_first=True)
+    x = torch.randn(32, 64, 128)
+
+    def step():
+        m.zero_grad(set_to_none=True)
+        m(x).sum().backward()
+    return step
+
+
 def make(name):
     if name.startswith("gemm_"):
         return gemm_case(*next(g[1:] for g in GEMM if "gemm_" + g[0] == name))
@@ -133,6 +157,8 @@ def make(name):
         "tiny_mlp_step": lambda: train_case([10, 10, 10], 1, False, torch.nn.MSELoss(), torch.randn(1, 10)),
         "mnist_epoch": mnist_epoch,
         "mnist_epoch_loop": mnist_epoch,
+        "lstm_fwd_bwd": lstm_fwd_bwd,
+        "transformer_fwd_bwd": transformer_fwd_bwd,
     }[name]()
 
 
@@ -159,6 +185,8 @@ def describe(name):
         "tiny_mlp_step": ("us/op", None, 59 / 15, "tiny MLP 10-10-10 step b=1 SGD"),
         "mnist_epoch": ("s/epoch", None, None, "MNIST epoch 784-128-10 Adam b=128"),
         "mnist_epoch_loop": ("s/epoch", None, None, "MNIST epoch, README's hand-written loop"),
+        "lstm_fwd_bwd": ("ms/step", None, 1.2, "LSTM 128->256 b=64 T=50 fwd+bwd"),
+        "transformer_fwd_bwd": ("ms/step", None, 1.0, "transformer d=128 h=4 T=64 b=32 fwd+bwd"),
     }[name]
 
 
@@ -213,7 +241,7 @@ def main():
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
     torch.set_num_threads(threads)
     cases = [n.strip() for n in os.environ.get("COMPARE_CASES", "").split(",") if n.strip()] or (
-        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "mnist_epoch_loop"]
+        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "lstm_fwd_bwd", "transformer_fwd_bwd", "mnist_epoch_loop"]
         + [f"scale_b{b}_w{w}" for b, w in SCALING])
     with open("/proc/self/maps", encoding="utf-8") as maps:
         blas = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})
