@@ -266,7 +266,8 @@ public sealed class MnistEpoch : CompareCase
         }
     }
 
-    private static string Directory()
+    /// <summary>The MNIST folder: <c>$DEEPLEARNING_DATA/mnist</c> or <c>shared/data/mnist</c> above the current directory.</summary>
+    internal static string Directory()
     {
         if (Environment.GetEnvironmentVariable("DEEPLEARNING_DATA") is { Length: > 0 } data) return Path.Combine(data, "mnist");
         for (var d = new DirectoryInfo(System.IO.Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
