@@ -20,6 +20,13 @@ public class LayerTests
         ("Dropout evaluation", () => new Dropout(0.5f, seed: 9), [4, 3], LayerMode.Test, [], []),
         ("Chain Dense-BatchNorm-Dropout-Dense", () => new Chain(new Dense(3, 4, seed: 10), new BatchNorm(4), new Dropout(0.3f, seed: 11), new Dense(4, 2, Activations.Swish, seed: 12)),
             [5, 3], LayerMode.Test, ["0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias"], ["1.running_mean", "1.running_var"]),
+        ("Conv2D", () => new Conv2D(2, 3, 3, Activations.Tanh, padding: 1, seed: 13), [2, 2, 4, 5], LayerMode.Auto, ["weight", "bias"], []),
+        ("Conv2D strided grouped no bias", () => new Conv2D(4, 2, (2, 3), stride: 2, dilation: (1, 2), groups: 2, bias: false, seed: 14), [1, 4, 5, 7], LayerMode.Auto, ["weight"], []),
+        ("Chain Conv2D-MaxPool2D-AvgPool2D-Flatten-Dense", () => new Chain(new Conv2D(1, 2, 3, padding: Padding.Same, seed: 15), new MaxPool2D(2),
+            new AvgPool2D(2, 1), new Flatten(), new Dense(2, 3, seed: 16)), [2, 1, 5, 4], LayerMode.Auto, ["0.weight", "0.bias", "4.weight", "4.bias"], []),
+        ("Chain Conv2D-BatchNorm-GlobalAvgPool", () => new Chain(new Conv2D(2, 3, 2, seed: 17), new BatchNorm(3), new GlobalAvgPool()), [3, 2, 3, 3],
+            LayerMode.Train, ["0.weight", "0.bias", "1.weight", "1.bias"], ["1.running_mean", "1.running_var"]),
+        ("GlobalMaxPool", () => new GlobalMaxPool(), [2, 3, 2, 2], LayerMode.Auto, [], []),
     ];
 
     public static TheoryData<string> Names() => [.. Rows.Select(r => r.Name)];

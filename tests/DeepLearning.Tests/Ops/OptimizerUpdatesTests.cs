@@ -96,6 +96,17 @@ public class OptimizerUpdatesTests
         public void Gemm(bool transA, bool transB, int m, int n, int k, float alpha, DeviceBuffer a, int aOffset, int lda, long strideA,
             DeviceBuffer b, int bOffset, int ldb, long strideB, float beta, DeviceBuffer c, int cOffset, int ldc, long strideC, int batch) =>
             C.Gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, strideA, b, bOffset, ldb, strideB, beta, c, cOffset, ldc, strideC, batch);
+        public void Conv2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer? bias, int biasOffset, bool relu, DeviceBuffer y, int yOffset) =>
+            C.Conv2D(g, x, xOffset, w, wOffset, bias, biasOffset, relu, y, yOffset);
+        public void Conv2DBackward(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer dy, int dyOffset,
+            DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset) =>
+            C.Conv2DBackward(g, x, xOffset, w, wOffset, dy, dyOffset, dx, dxOffset, dw, dwOffset, dbias, dbiasOffset);
+        public void MaxPool2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, DeviceBuffer indices, int indicesOffset) =>
+            C.MaxPool2D(g, x, xOffset, y, yOffset, indices, indicesOffset);
+        public void MaxPool2DBackward(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer indices, int indicesOffset, DeviceBuffer dx, int dxOffset) =>
+            C.MaxPool2DBackward(g, dy, dyOffset, indices, indicesOffset, dx, dxOffset);
+        public void AvgPool2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset) => C.AvgPool2D(g, x, xOffset, y, yOffset);
+        public void AvgPool2DBackward(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset) => C.AvgPool2DBackward(g, dy, dyOffset, dx, dxOffset);
         public void Softmax(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int rows, int cols, bool log) =>
             C.Softmax(x, xOffset, y, yOffset, rows, cols, log);
         public void SoftmaxBackward(DeviceBuffer y, int yOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset, int rows, int cols, bool log) =>

@@ -1,0 +1,122 @@
+namespace DeepLearning.Backends.Cpu;
+
+// Pooling plane by plane ([batch·channels] planes, each independent): max pooling records the flat index (within the
+// plane) of each window's maximum, so the backward pass is one scatter-add and never compares again.
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public void MaxPool2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, DeviceBuffer indices, int indicesOffset) =>
+        RunPlanes(g, new Pool { G = g, Kind = 0, X = Cpu(x).Array, XOffset = xOffset, Y = Cpu(y).Array, YOffset = yOffset, I = Cpu(indices).Array, IOffset = indicesOffset });
+
+    /// <inheritdoc/>
+    public void MaxPool2DBackward(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer indices, int indicesOffset, DeviceBuffer dx, int dxOffset) =>
+        RunPlanes(g, new Pool { G = g, Kind = 1, X = Cpu(dx).Array, XOffset = dxOffset, Y = Cpu(dy).Array, YOffset = dyOffset, I = Cpu(indices).Array, IOffset = indicesOffset });
+
+    /// <inheritdoc/>
+    public void AvgPool2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset) =>
+        RunPlanes(g, new Pool { G = g, Kind = 2, X = Cpu(x).Array, XOffset = xOffset, Y = Cpu(y).Array, YOffset = yOffset, I = [] });
+
+    /// <inheritdoc/>
+    public void AvgPool2DBackward(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset) =>
+        RunPlanes(g, new Pool { G = g, Kind = 3, X = Cpu(dx).Array, XOffset = dxOffset, Y = Cpu(dy).Array, YOffset = dyOffset, I = [] });
+
+    private static void RunPlanes(in ConvGeometry g, Pool body)
+    {
+        Check(g);
+        int planes = g.Batch * g.InChannels;
+        long work = (long)planes * g.OutPlane * g.KernelHeight * g.KernelWidth + (long)planes * g.InPlane;
+        // Parts of whole planes, a few per core so a late helper still gets a share.
+        int parts = work >= ParallelThreshold && WorkerPool.CanSplit ? Math.Min(planes, 4 * (WorkerPool.HelperCount + 1)) : 1;
+        body.Parts = parts;
+        body.Planes = planes;
+        if (parts > 1) WorkerPool.Run(parts, body);
+        else body.Execute(0);
+    }
+
+    /// <summary>
+    /// One pooling pass over planes [p·planes/Parts, (p+1)·planes/Parts). X and Y are the input and output planes
+    /// (for the backward kinds, dx and dy). Kind 0: max forward; 1: max backward; 2: average forward; 3: average backward.
+    /// </summary>
+    private struct Pool : IPartBody
+    {
+        public ConvGeometry G;
+        public int Kind, Parts, Planes, XOffset, YOffset, IOffset;
+        public float[] X, Y, I;
+
+        public readonly void Execute(int part)
+        {
+            var g = G;
+            int first = (int)((long)Planes * part / Parts), end = (int)((long)Planes * (part + 1) / Parts);
+            for (int q = first; q < end; q++)
+            {
+                var x = X.AsSpan(XOffset + q * g.InPlane, g.InPlane);
+                var y = Y.AsSpan(YOffset + q * g.OutPlane, g.OutPlane);
+                switch (Kind)
+                {
+                    case 0: MaxPlane(g, x, y, I.AsSpan(IOffset + q * g.OutPlane, g.OutPlane)); break;
+                    case 1:
+                        x.Clear();
+                        var idx = I.AsSpan(IOffset + q * g.OutPlane, g.OutPlane);
+                        for (int o = 0; o < y.Length; o++)
+                            if (idx[o] >= 0) x[(int)idx[o]] += y[o];
+                        break;
+                    default: AvgPlane(g, x, y, Kind == 3); break;
+                }
+            }
+        }
+
+        // The first maximum in row-major window order wins a tie, and a NaN wins over numbers (PyTorch's rule).
+        private static void MaxPlane(in ConvGeometry g, Span<float> x, Span<float> y, Span<float> index)
+        {
+            for (int oy = 0, o = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++, o++)
+                {
+                    float best = float.NegativeInfinity;
+                    int at = -1;
+                    for (int i = 0; i < g.KernelHeight; i++)
+                    {
+                        int iy = oy * g.StrideH - g.PadTop + i * g.DilationH;
+                        if ((uint)iy >= (uint)g.Height) continue;
+                        for (int j = 0; j < g.KernelWidth; j++)
+                        {
+                            int ix = ox * g.StrideW - g.PadLeft + j * g.DilationW;
+                            if ((uint)ix >= (uint)g.Width) continue;
+                            float v = x[iy * g.Width + ix];
+                            if (v > best || float.IsNaN(v) || at < 0)
+                            {
+                                best = v;
+                                at = iy * g.Width + ix;
+                            }
+                        }
+                    }
+                    y[o] = best;
+                    index[o] = at;
+                }
+        }
+
+        // Average over the whole window, padding counted as zeros (PyTorch's count_include_pad = True).
+        private static void AvgPlane(in ConvGeometry g, Span<float> x, Span<float> y, bool backward)
+        {
+            float scale = 1f / (g.KernelHeight * g.KernelWidth);
+            if (backward) x.Clear();
+            for (int oy = 0, o = 0; oy < g.OutHeight; oy++)
+                for (int ox = 0; ox < g.OutWidth; ox++, o++)
+                {
+                    float sum = 0f, share = backward ? y[o] * scale : 0f;
+                    for (int i = 0; i < g.KernelHeight; i++)
+                    {
+                        int iy = oy * g.StrideH - g.PadTop + i * g.DilationH;
+                        if ((uint)iy >= (uint)g.Height) continue;
+                        for (int j = 0; j < g.KernelWidth; j++)
+                        {
+                            int ix = ox * g.StrideW - g.PadLeft + j * g.DilationW;
+                            if ((uint)ix >= (uint)g.Width) continue;
+                            if (backward) x[iy * g.Width + ix] += share;
+                            else sum += x[iy * g.Width + ix];
+                        }
+                    }
+                    if (!backward) y[o] = sum * scale;
+                }
+        }
+    }
+}
