@@ -27,6 +27,11 @@ public class LayerTests
         ("Chain Conv2D-BatchNorm-GlobalAvgPool", () => new Chain(new Conv2D(2, 3, 2, seed: 17), new BatchNorm(3), new GlobalAvgPool()), [3, 2, 3, 3],
             LayerMode.Train, ["0.weight", "0.bias", "1.weight", "1.bias"], ["1.running_mean", "1.running_var"]),
         ("GlobalMaxPool", () => new GlobalMaxPool(), [2, 3, 2, 2], LayerMode.Auto, [], []),
+        ("Conv1D", () => new Conv1D(3, 4, 3, Activations.Tanh, stride: 2, padding: Padding.Same, seed: 18), [2, 3, 7], LayerMode.Auto, ["weight", "bias"], []),
+        ("ConvTranspose2D", () => new ConvTranspose2D(3, 2, 3, stride: 2, padding: 1, outputPadding: 1, seed: 19), [2, 3, 3, 2], LayerMode.Auto, ["weight", "bias"], []),
+        ("DepthwiseConv2D", () => new DepthwiseConv2D(3, 3, 2, padding: 1, seed: 20), [2, 3, 4, 4], LayerMode.Auto, ["weight", "bias"], []),
+        ("Upsample-ZeroPad2D-ChannelDropout", () => new Chain(new Upsample(2), new ZeroPad2D(1), new ChannelDropout(0.5f, seed: 21)), [2, 3, 2, 2],
+            LayerMode.Test, [], []),
     ];
 
     public static TheoryData<string> Names() => [.. Rows.Select(r => r.Name)];

@@ -199,6 +199,9 @@ public static class OpCases
         yield return new OpCase("AvgPool1D 2 pad 1", x => x[0].AvgPool1D(2, padding: 1), In(Draw.Any, 2, 3, 7));
         yield return new OpCase("GlobalAvgPool [2,3,4,5]", x => x[0].GlobalAvgPool(), In(Draw.Any, 2, 3, 4, 5));
         yield return new OpCase("GlobalMaxPool [2,3,4,5]", x => x[0].GlobalMaxPool(), In(Draw.Grid, 2, 3, 4, 5));
+        yield return new OpCase("Upsample (2,3)", x => x[0].Upsample((2, 3)), In(Draw.Any, 2, 2, 3, 2));
+        yield return new OpCase("ZeroPad2D (1,0,2,1)", x => x[0].ZeroPad2D(Padding.Explicit(1, 0, 2, 1)), In(Draw.Any, 2, 2, 3, 2));
+        yield return new OpCase("ChannelDropout 0.5", x => x[0].ChannelDropout(0.5f, 7, 0), In(Draw.Any, 3, 4, 2, 2));
         yield return new OpCase("Flatten [2,3,4,5]", x => x[0].Flatten(), In(Draw.Any, 2, 3, 4, 5));
         // Compositions: an op's output feeding ops of other families.
         yield return new OpCase("Dense-like tanh(x·Wᵀ+b)", x => (Tensor.MatMul(x[0], x[1], transposeB: true) + x[2]).Tanh(),
