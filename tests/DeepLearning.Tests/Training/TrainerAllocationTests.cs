@@ -47,6 +47,26 @@ public class TrainerAllocationTests
     }
 
     [Theory]
+    [InlineData(8)]      // small: convolutions and pooling on the calling thread
+    [InlineData(128)]    // samples/MnistCnn's network at its benchmark batch: images split across cores
+    public void A_steady_state_convolutional_step_allocates_nothing(int batch)
+    {
+        var model = new Chain(new Conv2D(1, 32, 3, Relu, seed: 1), new MaxPool2D(2), new Conv2D(32, 64, 3, Relu, seed: 2), new MaxPool2D(2),
+            new Flatten(), new Dense(1600, 10, seed: 3));
+        var opt = new Descent(0.01f).Setup(model);
+        var x = Tensor.Uniform(new Shape(batch, 1, 28, 28), 0f, 1f, seed: 4);
+        var classes = new int[batch];
+        for (int i = 0; i < batch; i++) classes[i] = (i * 3) % 10;
+        var y = Tensor.OneHot(classes, 10);
+        Func<Tensor, Tensor, Tensor> loss = (a, b) => Losses.LogitCrossEntropy(model.Forward(a), b);
+        long bytes = LeastAllocated(() =>
+        {
+            for (int i = 0; i < 5; i++) Trainer.TrainStep(loss, x, y, opt);
+        });
+        Assert.True(bytes == 0, $"batch {batch}: {bytes} bytes allocated in 5 steps");
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void An_epoch_over_a_data_loader_allocates_nothing_per_batch(bool shuffle)

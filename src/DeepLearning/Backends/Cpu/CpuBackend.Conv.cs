@@ -9,24 +9,31 @@ namespace DeepLearning.Backends.Cpu;
 // takes whole images and runs single-threaded GEMMs on them, so the two cores never meet inside a product.
 public sealed partial class CpuBackend
 {
+    // Unrolled images per GEMM: enough that the filters are packed once for several images and the products have a
+    // long side, few enough that the unrolled block (≤ 128K floats, 512 KB) stays in L2.
+    private static int ImagesPerProduct(in ConvGeometry g) =>
+        g.IsPointwise ? 1 : Math.Clamp((1 << 17) / Math.Max(1, g.Groups * g.GroupPatch * g.OutPlane), 1, 16);
+
     /// <inheritdoc/>
     public void Conv2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset,
         DeviceBuffer? bias, int biasOffset, bool relu, DeviceBuffer y, int yOffset)
     {
         Check(g);
+        int per = ImagesPerProduct(g);
         var body = new ConvForward
         {
-            G = g, Pool = _pool, X = Cpu(x).Array, XOffset = xOffset, W = Cpu(w).Array, WOffset = wOffset,
+            G = g, Pool = _pool, PerProduct = per, X = Cpu(x).Array, XOffset = xOffset, W = Cpu(w).Array, WOffset = wOffset,
             Bias = bias is null ? null : Cpu(bias).Array, BiasOffset = biasOffset, Relu = relu,
             Y = Cpu(y).Array, YOffset = yOffset,
         };
+        int chunks = (g.Batch + per - 1) / per;
         long work = (long)g.Batch * g.OutChannels * g.OutPlane * g.GroupPatch;
-        if (g.Batch >= 2 && work >= Sgemm.ParallelWork && WorkerPool.CanSplit)
-            WorkerPool.Run(g.Batch, body);
+        if (chunks >= 2 && work >= Sgemm.ParallelWork && WorkerPool.CanSplit)
+            WorkerPool.Run(chunks, body);
         else
         {
             body.Threads = Sgemm.MaxThreads;
-            for (int b = 0; b < g.Batch; b++) body.Execute(b);
+            for (int c = 0; c < chunks; c++) body.Execute(c);
         }
     }
 
@@ -41,16 +48,19 @@ public sealed partial class CpuBackend
             if (dbias is not null) Fill(dbias, dbiasOffset, g.OutChannels, 0f);
             return;
         }
+        int per = ImagesPerProduct(g);
+        int chunks = (g.Batch + per - 1) / per;
         long work = (long)g.Batch * g.OutChannels * g.OutPlane * g.GroupPatch;
-        bool parallel = g.Batch >= 2 && work >= Sgemm.ParallelWork && WorkerPool.CanSplit;
+        bool parallel = chunks >= 2 && work >= Sgemm.ParallelWork && WorkerPool.CanSplit;
         // Each part sums the weight gradient of a fixed range of images into its own accumulator, added up in part order
         // afterwards: the result does not depend on which thread ran which part.
-        int parts = parallel ? Math.Min(g.Batch, 4 * (WorkerPool.HelperCount + 1)) : 1;
+        int parts = parallel ? Math.Min(chunks, 4 * (WorkerPool.HelperCount + 1)) : 1;
         int accLength = g.OutChannels * g.GroupPatch + g.OutChannels;
         var body = new ConvBackward
         {
-            G = g, Pool = _pool, Parts = parts, X = Cpu(x).Array, XOffset = xOffset, W = Cpu(w).Array, WOffset = wOffset,
-            DY = Cpu(dy).Array, DYOffset = dyOffset, DX = dx is null ? null : Cpu(dx).Array, DXOffset = dxOffset,
+            G = g, Pool = _pool, Parts = parts, Chunks = chunks, PerProduct = per, X = Cpu(x).Array, XOffset = xOffset,
+            W = Cpu(w).Array, WOffset = wOffset, DY = Cpu(dy).Array, DYOffset = dyOffset,
+            DX = dx is null ? null : Cpu(dx).Array, DXOffset = dxOffset,
             NeedWeights = dw is not null || dbias is not null,
             AccLength = accLength,
             Accumulators = _pool.Rent(parts * accLength),
@@ -80,57 +90,69 @@ public sealed partial class CpuBackend
             throw new ArgumentException($"CPU backend: invalid convolution geometry {g}");
     }
 
-    /// <summary>Image b: unroll, one GEMM per group into the output plane, then bias and ReLU while the plane is in cache.</summary>
+    /// <summary>
+    /// Chunk c: images [c·PerProduct, …) unrolled side by side into one [patch, n·plane] matrix, one GEMM per group into
+    /// [out, n·plane], then each image's planes copied out with bias and ReLU applied on the way. A single image (or a
+    /// pointwise convolution, which needs no unrolling) is multiplied straight into the output.
+    /// </summary>
     private struct ConvForward : IPartBody
     {
         public ConvGeometry G;
         public FloatArrayPool Pool;
         public float[] X, W, Y;
         public float[]? Bias;
-        public int XOffset, WOffset, BiasOffset, YOffset, Threads;
+        public int PerProduct, XOffset, WOffset, BiasOffset, YOffset, Threads;
         public bool Relu;
 
-        public readonly unsafe void Execute(int b)
+        public readonly unsafe void Execute(int chunk)
         {
             var g = G;
-            int plane = g.OutPlane, kg = g.GroupPatch, og = g.GroupOutChannels;
-            int xb = XOffset + b * g.InChannels * g.InPlane;
-            int yb = YOffset + b * g.OutChannels * plane;
-            float[]? col = g.IsPointwise ? null : Pool.Rent(g.Groups * kg * plane);
+            int plane = g.OutPlane, kg = g.GroupPatch, og = g.GroupOutChannels, patch = g.Groups * kg;
+            int first = chunk * PerProduct, n = Math.Min(PerProduct, g.Batch - first), ld = n * plane;
+            int xb = XOffset + first * g.InChannels * g.InPlane;
+            int yb = YOffset + first * g.OutChannels * plane;
+            float[]? col = g.IsPointwise ? null : Pool.Rent(patch * ld);
+            float[]? product = n == 1 ? null : Pool.Rent(g.OutChannels * ld);
             try
             {
                 if (col is not null)
-                    fixed (float* px = X, pc = col) Im2Col.Unroll(g, g.InChannels, px + xb, pc);
+                    fixed (float* px = X, pc = col)
+                        for (int t = 0; t < n; t++) Im2Col.Unroll(g, g.InChannels, px + xb + t * g.InChannels * g.InPlane, pc + t * plane, ld);
                 var src = col ?? X;
                 int srcOffset = col is null ? xb : 0;
+                var dst = product ?? Y;
+                int dstOffset = product is null ? yb : 0;
                 for (int grp = 0; grp < g.Groups; grp++)
-                    Sgemm.Multiply(false, false, og, plane, kg, 1f, W, WOffset + grp * og * kg, kg,
-                        src, srcOffset + grp * kg * plane, plane, 0f, Y, yb + grp * og * plane, plane,
+                    Sgemm.Multiply(false, false, og, ld, kg, 1f, W, WOffset + grp * og * kg, kg,
+                        src, srcOffset + grp * kg * ld, ld, 0f, dst, dstOffset + grp * og * ld, ld,
                         Math.Max(1, Threads), PackedGemm.WideByDefault);
-                if (Bias is null && !Relu) return;
-                for (int o = 0; o < g.OutChannels; o++)
-                {
-                    var row = Y.AsSpan(yb + o * plane, plane);
-                    if (Bias is not null) TensorPrimitives.Add(row, Bias[BiasOffset + o], row);
-                    if (Relu) TensorPrimitives.Max(row, 0f, row);
-                }
+                if (product is null && Bias is null && !Relu) return;
+                for (int t = 0; t < n; t++)
+                    for (int o = 0; o < g.OutChannels; o++)
+                    {
+                        var row = Y.AsSpan(yb + (t * g.OutChannels + o) * plane, plane);
+                        if (product is not null) product.AsSpan(o * ld + t * plane, plane).CopyTo(row);
+                        if (Bias is not null) TensorPrimitives.Add(row, Bias[BiasOffset + o], row);
+                        if (Relu) TensorPrimitives.Max(row, 0f, row);
+                    }
             }
             finally
             {
                 if (col is not null) Pool.Return(col);
+                if (product is not null) Pool.Return(product);
             }
         }
     }
 
     /// <summary>
-    /// Part p: images [p·B/Parts, (p+1)·B/Parts). Per image, dW += dY·colᵀ and db += Σ dY (into the part's accumulator,
-    /// [dW | db]) and dx = fold(Wᵀ·dY), one GEMM per group each.
+    /// Part p: chunks [p·Chunks/Parts, (p+1)·Chunks/Parts) of PerProduct images. Per chunk, the images' dY planes side by
+    /// side as [out, n·plane]; dW += dY·colᵀ and db += Σ dY into the part's accumulator ([dW | db]); dx = fold(Wᵀ·dY).
     /// </summary>
     private struct ConvBackward : IPartBody
     {
         public ConvGeometry G;
         public FloatArrayPool Pool;
-        public int Parts, AccLength, XOffset, WOffset, DYOffset, DXOffset, Threads;
+        public int Parts, Chunks, PerProduct, AccLength, XOffset, WOffset, DYOffset, DXOffset, Threads;
         public float[] X, W, DY;
         public float[]? DX;
         public bool NeedWeights;
@@ -140,46 +162,59 @@ public sealed partial class CpuBackend
         {
             var g = G;
             int plane = g.OutPlane, kg = g.GroupPatch, og = g.GroupOutChannels, patch = g.Groups * kg;
-            int first = (int)((long)g.Batch * part / Parts), end = (int)((long)g.Batch * (part + 1) / Parts);
+            int firstChunk = (int)((long)Chunks * part / Parts), endChunk = (int)((long)Chunks * (part + 1) / Parts);
             var acc = Accumulators;
             int accOffset = part * AccLength, wLength = g.OutChannels * kg;
             acc.AsSpan(accOffset, AccLength).Clear();
             int threads = Math.Max(1, Threads);
             bool wide = PackedGemm.WideByDefault;
-            float[]? col = g.IsPointwise || !NeedWeights ? null : Pool.Rent(patch * plane);
-            float[]? dcol = g.IsPointwise || DX is null ? null : Pool.Rent(patch * plane);
+            int maxLd = PerProduct * plane;
+            float[]? col = g.IsPointwise || !NeedWeights ? null : Pool.Rent(patch * maxLd);
+            float[]? dcol = g.IsPointwise || DX is null ? null : Pool.Rent(patch * maxLd);
+            float[]? dys = PerProduct == 1 ? null : Pool.Rent(g.OutChannels * maxLd);
             try
             {
-                for (int b = first; b < end; b++)
+                for (int chunk = firstChunk; chunk < endChunk; chunk++)
                 {
-                    int xb = XOffset + b * g.InChannels * g.InPlane;
-                    int dyb = DYOffset + b * g.OutChannels * plane;
+                    int first = chunk * PerProduct, n = Math.Min(PerProduct, g.Batch - first), ld = n * plane;
+                    int xb = XOffset + first * g.InChannels * g.InPlane;
+                    int dyb = DYOffset + first * g.OutChannels * plane;
+                    // The chunk's output gradient as one [out, n·plane] matrix.
+                    var gy = dys ?? DY;
+                    int gyOffset = dys is null ? dyb : 0;
+                    if (dys is not null)
+                        for (int t = 0; t < n; t++)
+                            for (int o = 0; o < g.OutChannels; o++)
+                                DY.AsSpan(dyb + (t * g.OutChannels + o) * plane, plane).CopyTo(dys.AsSpan(o * ld + t * plane, plane));
                     if (NeedWeights)
                     {
                         if (col is not null)
-                            fixed (float* px = X, pc = col) Im2Col.Unroll(g, g.InChannels, px + xb, pc);
+                            fixed (float* px = X, pc = col)
+                                for (int t = 0; t < n; t++) Im2Col.Unroll(g, g.InChannels, px + xb + t * g.InChannels * g.InPlane, pc + t * plane, ld);
                         var src = col ?? X;
                         int srcOffset = col is null ? xb : 0;
                         for (int grp = 0; grp < g.Groups; grp++)
-                            Sgemm.Multiply(false, true, og, kg, plane, 1f, DY, dyb + grp * og * plane, plane,
-                                src, srcOffset + grp * kg * plane, plane, 1f, acc, accOffset + grp * og * kg, kg, threads, wide);
-                        for (int o = 0; o < g.OutChannels; o++) acc[accOffset + wLength + o] += TensorPrimitives.Sum(DY.AsSpan(dyb + o * plane, plane));
+                            Sgemm.Multiply(false, true, og, kg, ld, 1f, gy, gyOffset + grp * og * ld, ld,
+                                src, srcOffset + grp * kg * ld, ld, 1f, acc, accOffset + grp * og * kg, kg, threads, wide);
+                        for (int o = 0; o < g.OutChannels; o++) acc[accOffset + wLength + o] += TensorPrimitives.Sum(gy.AsSpan(gyOffset + o * ld, ld));
                     }
                     if (DX is null) continue;
-                    int dxb = DXOffset + b * g.InChannels * g.InPlane;
+                    int dxb = DXOffset + first * g.InChannels * g.InPlane;
                     var dst = dcol ?? DX;
                     int dstOffset = dcol is null ? dxb : 0;
                     for (int grp = 0; grp < g.Groups; grp++)
-                        Sgemm.Multiply(true, false, kg, plane, og, 1f, W, WOffset + grp * og * kg, kg,
-                            DY, dyb + grp * og * plane, plane, 0f, dst, dstOffset + grp * kg * plane, plane, threads, wide);
+                        Sgemm.Multiply(true, false, kg, ld, og, 1f, W, WOffset + grp * og * kg, kg,
+                            gy, gyOffset + grp * og * ld, ld, 0f, dst, dstOffset + grp * kg * ld, ld, threads, wide);
                     if (dcol is not null)
-                        fixed (float* pc = dcol, pdx = DX) Im2Col.FoldInto(g, g.InChannels, pc, pdx + dxb);
+                        fixed (float* pc = dcol, pdx = DX)
+                            for (int t = 0; t < n; t++) Im2Col.FoldInto(g, g.InChannels, pc + t * plane, pdx + dxb + t * g.InChannels * g.InPlane, ld);
                 }
             }
             finally
             {
                 if (col is not null) Pool.Return(col);
                 if (dcol is not null) Pool.Return(dcol);
+                if (dys is not null) Pool.Return(dys);
             }
         }
     }

@@ -65,33 +65,101 @@ public sealed partial class CpuBackend
             }
         }
 
-        // The first maximum in row-major window order wins a tie, and a NaN wins over numbers (PyTorch's rule).
-        private static void MaxPlane(in ConvGeometry g, Span<float> x, Span<float> y, Span<float> index)
+        // The first maximum in row-major window order wins a tie, and a NaN wins over numbers (PyTorch's rule). Windows
+        // wholly inside the plane (all of them without padding) take a loop with no bounds checks.
+        private static unsafe void MaxPlane(in ConvGeometry g, Span<float> xs, Span<float> ys, Span<float> indexes)
         {
-            for (int oy = 0, o = 0; oy < g.OutHeight; oy++)
-                for (int ox = 0; ox < g.OutWidth; ox++, o++)
+            int kh = g.KernelHeight, kw = g.KernelWidth, dh = g.DilationH, dw = g.DilationW, w = g.Width;
+            if (kh == 2 && kw == 2 && g.StrideH == 2 && g.StrideW == 2 && dh == 1 && dw == 1 && g.PadTop == 0 && g.PadLeft == 0)
+            {
+                MaxPlane2x2(g, xs, ys, indexes);
+                return;
+            }
+            fixed (float* x = xs, y = ys, index = indexes)
+                for (int oy = 0, o = 0; oy < g.OutHeight; oy++)
                 {
-                    float best = float.NegativeInfinity;
-                    int at = -1;
-                    for (int i = 0; i < g.KernelHeight; i++)
+                    int y0 = oy * g.StrideH - g.PadTop;
+                    bool rowsInside = y0 >= 0 && y0 + (kh - 1) * dh < g.Height;
+                    for (int ox = 0; ox < g.OutWidth; ox++, o++)
                     {
-                        int iy = oy * g.StrideH - g.PadTop + i * g.DilationH;
-                        if ((uint)iy >= (uint)g.Height) continue;
-                        for (int j = 0; j < g.KernelWidth; j++)
+                        int x0 = ox * g.StrideW - g.PadLeft;
+                        float best;
+                        int at;
+                        if (rowsInside && x0 >= 0 && x0 + (kw - 1) * dw < w)
                         {
-                            int ix = ox * g.StrideW - g.PadLeft + j * g.DilationW;
-                            if ((uint)ix >= (uint)g.Width) continue;
-                            float v = x[iy * g.Width + ix];
-                            if (v > best || float.IsNaN(v) || at < 0)
+                            at = y0 * w + x0;
+                            best = x[at];
+                            for (int i = 0; i < kh; i++)
                             {
-                                best = v;
-                                at = iy * g.Width + ix;
+                                int row = (y0 + i * dh) * w + x0;
+                                for (int j = i == 0 ? 1 : 0; j < kw; j++)
+                                {
+                                    float v = x[row + j * dw];
+                                    if (v > best || float.IsNaN(v))
+                                    {
+                                        best = v;
+                                        at = row + j * dw;
+                                    }
+                                }
                             }
                         }
+                        else (best, at) = MaxEdge(g, x, y0, x0);
+                        y[o] = best;
+                        index[o] = at;
                     }
-                    y[o] = best;
-                    index[o] = at;
                 }
+        }
+
+        // The CNN default (2×2 windows, stride 2, no padding): every window is inside, and the taps are fixed.
+        private static unsafe void MaxPlane2x2(in ConvGeometry g, Span<float> xs, Span<float> ys, Span<float> indexes)
+        {
+            int w = g.Width, ow = g.OutWidth;
+            fixed (float* x = xs, y = ys, index = indexes)
+                for (int oy = 0; oy < g.OutHeight; oy++)
+                {
+                    int top = 2 * oy * w;
+                    float* r0 = x + top;
+                    float* r1 = r0 + w;
+                    float* yo = y + oy * ow;
+                    float* io = index + oy * ow;
+                    for (int ox = 0; ox < ow; ox++)
+                    {
+                        int c = 2 * ox;
+                        float best = r0[c];
+                        int at = c;
+                        float v = r0[c + 1];
+                        if (v > best || float.IsNaN(v)) { best = v; at = c + 1; }
+                        v = r1[c];
+                        if (v > best || float.IsNaN(v)) { best = v; at = c + w; }
+                        v = r1[c + 1];
+                        if (v > best || float.IsNaN(v)) { best = v; at = c + w + 1; }
+                        yo[ox] = best;
+                        io[ox] = top + at;
+                    }
+                }
+        }
+
+        private static unsafe (float Best, int At) MaxEdge(in ConvGeometry g, float* x, int y0, int x0)
+        {
+            float best = float.NegativeInfinity;
+            int at = -1;
+            for (int i = 0; i < g.KernelHeight; i++)
+            {
+                int iy = y0 + i * g.DilationH;
+                if ((uint)iy >= (uint)g.Height) continue;
+                for (int j = 0; j < g.KernelWidth; j++)
+                {
+                    int ix = x0 + j * g.DilationW;
+                    if ((uint)ix >= (uint)g.Width) continue;
+                    float v = x[iy * g.Width + ix];
+                    if (v > best || float.IsNaN(v) || at < 0)
+                    {
+                        best = v;
+                        at = iy * g.Width + ix;
+                    }
+                }
+            }
+            return (best, at);
         }
 
         // Average over the whole window, padding counted as zeros (PyTorch's count_include_pad = True).

@@ -1,4 +1,5 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace DeepLearning.Backends.Cpu;
 
@@ -10,15 +11,18 @@ namespace DeepLearning.Backends.Cpu;
 /// </summary>
 internal static unsafe class Im2Col
 {
-    /// <summary>Unrolls <paramref name="channels"/> channels of one image at <paramref name="x"/> into <paramref name="col"/>.</summary>
-    public static void Unroll(in ConvGeometry g, int channels, float* x, float* col)
+    /// <summary>
+    /// Unrolls <paramref name="channels"/> channels of one image at <paramref name="x"/> into <paramref name="col"/>, whose
+    /// rows are <paramref name="ld"/> floats apart (the output plane, or a multiple when several images sit side by side).
+    /// </summary>
+    public static void Unroll(in ConvGeometry g, int channels, float* x, float* col, long ld)
     {
-        int ow = g.OutWidth, plane = g.OutPlane;
+        int ow = g.OutWidth, sw = g.StrideW;
         for (int c = 0; c < channels; c++)
             for (int i = 0; i < g.KernelHeight; i++)
                 for (int j = 0; j < g.KernelWidth; j++)
                 {
-                    float* dst = col + (long)((c * g.KernelHeight + i) * g.KernelWidth + j) * plane;
+                    float* dst = col + (long)((c * g.KernelHeight + i) * g.KernelWidth + j) * ld;
                     var (start, end, x0) = Columns(g, j);
                     for (int oy = 0; oy < g.OutHeight; oy++)
                     {
@@ -26,27 +30,28 @@ internal static unsafe class Im2Col
                         int iy = oy * g.StrideH - g.PadTop + i * g.DilationH;
                         if ((uint)iy >= (uint)g.Height)
                         {
-                            new Span<float>(d, ow).Clear();
+                            Unsafe.InitBlockUnaligned(d, 0, (uint)ow * sizeof(float));
                             continue;
                         }
                         float* src = x + ((long)c * g.Height + iy) * g.Width + x0;
-                        if (start > 0) new Span<float>(d, start).Clear();
-                        if (end < ow) new Span<float>(d + end, ow - end).Clear();
-                        if (g.StrideW == 1) new ReadOnlySpan<float>(src + start, end - start).CopyTo(new Span<float>(d + start, end - start));
-                        else for (int ox = start; ox < end; ox++) d[ox] = src[ox * g.StrideW];
+                        for (int ox = 0; ox < start; ox++) d[ox] = 0f;
+                        for (int ox = end; ox < ow; ox++) d[ox] = 0f;
+                        // Segments are short (an output row, often under 32 floats): a block copy without span set-up.
+                        if (sw == 1) Unsafe.CopyBlockUnaligned(d + start, src + start, (uint)(end - start) * sizeof(float));
+                        else for (int ox = start; ox < end; ox++) d[ox] = src[ox * sw];
                     }
                 }
     }
 
-    /// <summary>Adds the columns of <paramref name="col"/> back onto the <paramref name="channels"/> channels at <paramref name="dx"/> (not cleared here).</summary>
-    public static void Fold(in ConvGeometry g, int channels, float* col, float* dx)
+    /// <summary>Adds the columns of <paramref name="col"/> (rows <paramref name="ld"/> apart) back onto the <paramref name="channels"/> channels at <paramref name="dx"/> (not cleared here).</summary>
+    public static void Fold(in ConvGeometry g, int channels, float* col, float* dx, long ld)
     {
-        int ow = g.OutWidth, plane = g.OutPlane;
+        int ow = g.OutWidth, sw = g.StrideW;
         for (int c = 0; c < channels; c++)
             for (int i = 0; i < g.KernelHeight; i++)
                 for (int j = 0; j < g.KernelWidth; j++)
                 {
-                    float* srcRow = col + (long)((c * g.KernelHeight + i) * g.KernelWidth + j) * plane;
+                    float* srcRow = col + (long)((c * g.KernelHeight + i) * g.KernelWidth + j) * ld;
                     var (start, end, x0) = Columns(g, j);
                     if (end <= start) continue;
                     for (int oy = 0; oy < g.OutHeight; oy++)
@@ -55,14 +60,18 @@ internal static unsafe class Im2Col
                         if ((uint)iy >= (uint)g.Height) continue;
                         float* s = srcRow + oy * ow;
                         float* d = dx + ((long)c * g.Height + iy) * g.Width + x0;
-                        if (g.StrideW == 1)
-                        {
-                            var dd = new Span<float>(d + start, end - start);
-                            TensorPrimitives.Add(dd, new ReadOnlySpan<float>(s + start, end - start), dd);
-                        }
-                        else for (int ox = start; ox < end; ox++) d[ox * g.StrideW] += s[ox];
+                        if (sw == 1) AddTo(d + start, s + start, end - start);
+                        else for (int ox = start; ox < end; ox++) d[ox * sw] += s[ox];
                     }
                 }
+    }
+
+    private static void AddTo(float* d, float* s, int n)
+    {
+        int k = 0;
+        for (; k <= n - Vector256<float>.Count; k += Vector256<float>.Count)
+            (Vector256.Load(d + k) + Vector256.Load(s + k)).Store(d + k);
+        for (; k < n; k++) d[k] += s[k];
     }
 
     /// <summary>
@@ -79,9 +88,9 @@ internal static unsafe class Im2Col
     }
 
     /// <summary>Clears a plane, then <see cref="Fold"/>s into it; for outputs written, not accumulated.</summary>
-    public static void FoldInto(in ConvGeometry g, int channels, float* col, float* dx)
+    public static void FoldInto(in ConvGeometry g, int channels, float* col, float* dx, long ld)
     {
         new Span<float>(dx, channels * g.InPlane).Clear();
-        Fold(g, channels, col, dx);
+        Fold(g, channels, col, dx, ld);
     }
 }
