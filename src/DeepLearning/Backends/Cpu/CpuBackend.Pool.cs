@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace DeepLearning.Backends.Cpu;
 
 // Pooling plane by plane ([batch·channels] planes, each independent): max pooling records the flat index (within the
@@ -94,12 +98,7 @@ public sealed partial class CpuBackend
                                 int row = (y0 + i * dh) * w + x0;
                                 for (int j = i == 0 ? 1 : 0; j < kw; j++)
                                 {
-                                    float v = x[row + j * dw];
-                                    if (v > best || float.IsNaN(v))
-                                    {
-                                        best = v;
-                                        at = row + j * dw;
-                                    }
+                                    Take(ref best, ref at, x[row + j * dw], row + j * dw);
                                 }
                             }
                         }
@@ -122,21 +121,78 @@ public sealed partial class CpuBackend
                     float* r1 = r0 + w;
                     float* yo = y + oy * ow;
                     float* io = index + oy * ow;
-                    for (int ox = 0; ox < ow; ox++)
+                    int ox = Avx2.IsSupported ? MaxRow2x2(r0, r1, yo, io, ow, w, top) : 0;
+                    for (; ox < ow; ox++)
                     {
                         int c = 2 * ox;
                         float best = r0[c];
                         int at = c;
-                        float v = r0[c + 1];
-                        if (v > best || float.IsNaN(v)) { best = v; at = c + 1; }
-                        v = r1[c];
-                        if (v > best || float.IsNaN(v)) { best = v; at = c + w; }
-                        v = r1[c + 1];
-                        if (v > best || float.IsNaN(v)) { best = v; at = c + w + 1; }
+                        Take(ref best, ref at, r0[c + 1], c + 1);
+                        Take(ref best, ref at, r1[c], c + w);
+                        Take(ref best, ref at, r1[c + 1], c + w + 1);
                         yo[ox] = best;
                         io[ox] = top + at;
                     }
                 }
+        }
+
+        /// <summary>
+        /// Eight outputs of a 2×2/stride-2 row at a time: the even and odd columns of both input rows split out of two
+        /// loads each, then the four candidates compared in window order with the same first-maximum and NaN rule as
+        /// <see cref="Take"/>. Returns how many outputs it wrote (a multiple of 8); the caller finishes the row.
+        /// </summary>
+        private static unsafe int MaxRow2x2(float* r0, float* r1, float* yo, float* io, int ow, int w, int top)
+        {
+            int ox = 0;
+            var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+            var one = Vector256.Create(1);
+            var down = Vector256.Create(w);
+            for (; ox + 8 <= ow; ox += 8)
+            {
+                int c = 2 * ox;
+                var (e0, o0) = Split(r0 + c);
+                var (e1, o1) = Split(r1 + c);
+                var best = e0;
+                var offset = Vector256<int>.Zero;
+                Pick(ref best, ref offset, o0, one);
+                Pick(ref best, ref offset, e1, down);
+                Pick(ref best, ref offset, o1, down + one);
+                best.Store(yo + ox);
+                Vector256.ConvertToSingle(Vector256.Create(top + c) + lanes + offset).Store(io + ox);
+            }
+            return ox;
+        }
+
+        // 16 consecutive floats as their 8 even and 8 odd elements, in order.
+        private static unsafe (Vector256<float> Even, Vector256<float> Odd) Split(float* p)
+        {
+            var a = Avx.LoadVector256(p);
+            var b = Avx.LoadVector256(p + 8);
+            // Shuffle works within 128-bit lanes ([a0 a2 b0 b2 | a4 a6 b4 b6]); the 64-bit permute puts the pairs in order.
+            var even = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+            var odd = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+            return (even, odd);
+        }
+
+        private static void Pick(ref Vector256<float> best, ref Vector256<int> offset, Vector256<float> v, Vector256<int> at)
+        {
+            var take = Vector256.GreaterThan(v, best) | ~Vector256.Equals(v, v);
+            best = Vector256.ConditionalSelect(take, v, best);
+            offset = Vector256.ConditionalSelect(take.AsInt32(), at, offset);
+        }
+
+        // Without branches: on real activations which tap wins is random, and a mispredicted branch per tap cost several
+        // times the comparisons themselves (measured 8× slower on random inputs than on constant ones).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Take(ref float best, ref int at, float v, int index)
+        {
+            // The JIT turns an integer select into a conditional move but not a float one, so both selects are made on
+            // bits through a 0/−1 mask.
+            bool take = (v > best) | float.IsNaN(v);
+            int mask = -Unsafe.As<bool, byte>(ref take);
+            int b = BitConverter.SingleToInt32Bits(best);
+            best = BitConverter.Int32BitsToSingle(b ^ ((b ^ BitConverter.SingleToInt32Bits(v)) & mask));
+            at ^= (at ^ index) & mask;
         }
 
         private static unsafe (float Best, int At) MaxEdge(in ConvGeometry g, float* x, int y0, int x0)

@@ -109,6 +109,30 @@ public class CpuBackendPoolTests
     }
 
     [Fact]
+    public void Max_pooling_2x2_of_wide_rows_takes_NaN_and_the_first_maximum_as_the_narrow_path_does()
+    {
+        // 2×2 stride 2 over rows of 38: 16 outputs through the vector path, 3 through the scalar one.
+        var g = new ConvGeometry(1, 2, 4, 38, 2, 2, 2, 2, 2, 2, 0, 0, 1, 1, 2, 19);
+        var x = TestData.Uniform(2 * 4 * 38, 9, 0, 3).Select((v, i) => i % 11 == 3 ? float.NaN : MathF.Floor(v)).ToArray();
+        var yb = Empty(76, 0);
+        var ib = Empty(76, 0);
+        Backend.MaxPool2D(g, With(x, 0), 0, yb, 0, ib, 0);
+        var y = Read(yb, 0, 76);
+        var index = Read(ib, 0, 76);
+        for (int q = 0, o = 0; q < 2; q++)
+            for (int p = 0; p < 2; p++)
+                for (int r = 0; r < 19; r++, o++)
+                {
+                    int[] taps = [2 * p * 38 + 2 * r, 2 * p * 38 + 2 * r + 1, (2 * p + 1) * 38 + 2 * r, (2 * p + 1) * 38 + 2 * r + 1];
+                    int best = taps[0];
+                    foreach (int t in taps[1..])
+                        if (x[q * 152 + t] > x[q * 152 + best] || float.IsNaN(x[q * 152 + t])) best = t;
+                    Assert.Equal(best, (int)index[o]);
+                    Assert.Equal(x[q * 152 + best], y[o]);
+                }
+    }
+
+    [Fact]
     public void Max_pooling_propagates_NaN()
     {
         var g = new ConvGeometry(1, 1, 2, 2, 1, 1, 2, 2, 2, 2, 0, 0, 1, 1, 1, 1);
