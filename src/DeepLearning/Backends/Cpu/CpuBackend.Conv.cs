@@ -172,6 +172,7 @@ public sealed partial class CpuBackend
             float[]? col = g.IsPointwise || !NeedWeights ? null : Pool.Rent(patch * maxLd);
             float[]? dcol = g.IsPointwise || DX is null ? null : Pool.Rent(patch * maxLd);
             float[]? dys = PerProduct == 1 ? null : Pool.Rent(g.OutChannels * maxLd);
+            float[]? transposed = NeedWeights && kg < 16 && og > kg ? Pool.Rent(kg * og) : null;
             try
             {
                 for (int chunk = firstChunk; chunk < endChunk; chunk++)
@@ -194,8 +195,20 @@ public sealed partial class CpuBackend
                         var src = col ?? X;
                         int srcOffset = col is null ? xb : 0;
                         for (int grp = 0; grp < g.Groups; grp++)
-                            Sgemm.Multiply(false, true, og, kg, ld, 1f, gy, gyOffset + grp * og * ld, ld,
-                                src, srcOffset + grp * kg * ld, ld, 1f, acc, accOffset + grp * og * kg, kg, threads, wide);
+                        {
+                            if (transposed is null)
+                            {
+                                Sgemm.Multiply(false, true, og, kg, ld, 1f, gy, gyOffset + grp * og * ld, ld,
+                                    src, srcOffset + grp * kg * ld, ld, 1f, acc, accOffset + grp * og * kg, kg, threads, wide);
+                                continue;
+                            }
+                            // Few patch rows (a first layer's kg = 9): dWᵀ = col·dYᵀ keeps the short side on the micro-tile's
+                            // rows (8) rather than its columns (32), then adds transposed into the accumulator.
+                            Sgemm.Multiply(false, true, kg, og, ld, 1f, src, srcOffset + grp * kg * ld, ld,
+                                gy, gyOffset + grp * og * ld, ld, 0f, transposed, 0, og, threads, wide);
+                            for (int o = 0; o < og; o++)
+                                for (int k = 0; k < kg; k++) acc[accOffset + (grp * og + o) * kg + k] += transposed[k * og + o];
+                        }
                         for (int o = 0; o < g.OutChannels; o++) acc[accOffset + wLength + o] += TensorPrimitives.Sum(gy.AsSpan(gyOffset + o * ld, ld));
                     }
                     if (DX is null) continue;
@@ -215,6 +228,7 @@ public sealed partial class CpuBackend
                 if (col is not null) Pool.Return(col);
                 if (dcol is not null) Pool.Return(dcol);
                 if (dys is not null) Pool.Return(dys);
+                if (transposed is not null) Pool.Return(transposed);
             }
         }
     }
