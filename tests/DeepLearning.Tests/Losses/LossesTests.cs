@@ -159,6 +159,9 @@ public class LossesTests
         double t = Math.Exp(logit), expected = t - t * t / 2 + t * t * t / 3; // ln(1 + t) for t < 1e-7, series exact in double
         float got = DeepLearning.Losses.LogitBinaryCrossEntropy(Tensor.FromArray([logit]), Tensor.FromArray([0f])).Item();
         Assert.True(Math.Abs(got - expected) <= 4 * Math.Pow(2, -23) * expected, $"LogitBinaryCrossEntropy({logit}, 0): got {got:G9}, expected {expected:G17}");
+        // The mirror case, target 1 and logit −x ≫ 0: softplus(−x) − (−x)·1 would cancel to 0.
+        float mirrored = DeepLearning.Losses.LogitBinaryCrossEntropy(Tensor.FromArray([-logit]), Tensor.FromArray([1f])).Item();
+        Assert.True(Math.Abs(mirrored - expected) <= 4 * Math.Pow(2, -23) * expected, $"LogitBinaryCrossEntropy({-logit}, 1): got {mirrored:G9}, expected {expected:G17}");
     }
 
     [Theory]
