@@ -16,6 +16,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     private readonly AcceleratorStream _stream;
     private readonly int _groupSize;
     private bool _disposed;
+    private long _uploads, _downloads;
 
     /// <summary>Creates a backend over <paramref name="accelerator"/>; disposing the backend disposes the accelerator (and the context when owned).</summary>
     internal IlgpuBackend(Context context, Accelerator accelerator, string name, bool ownsContext)
@@ -70,6 +71,12 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     /// <summary>Waits until every kernel and copy queued so far has finished.</summary>
     public void Synchronize() => _stream.Synchronize();
 
+    /// <summary>Host-to-device copies so far (a training step on the device should make none).</summary>
+    internal long Uploads => Interlocked.Read(ref _uploads);
+
+    /// <summary>Device-to-host copies so far (a training step should make one: the loss).</summary>
+    internal long Downloads => Interlocked.Read(ref _downloads);
+
     /// <inheritdoc/>
     public DeviceBuffer Allocate(int length) => Allocator.Allocate(length);
 
@@ -84,6 +91,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     public void Upload(ReadOnlySpan<float> src, DeviceBuffer dst, int dstOffset)
     {
         if (src.IsEmpty) return;
+        Interlocked.Increment(ref _uploads);
         View(dst).SubView(dstOffset, src.Length).CopyFromCPU(_stream, src);
     }
 
@@ -91,6 +99,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     public void Download(DeviceBuffer src, int srcOffset, Span<float> dst)
     {
         if (dst.IsEmpty) return;
+        Interlocked.Increment(ref _downloads);
         View(src).SubView(srcOffset, dst.Length).CopyToCPU(_stream, dst);
     }
 

@@ -26,7 +26,7 @@ internal static class NativeLibraries
         if (Interlocked.Exchange(ref _registered, 1) == 0) AssemblyLoadContext.Default.ResolvingUnmanagedDll += Resolve;
     }
 
-    private static IntPtr Resolve(Assembly assembly, string name)
+    internal static IntPtr Resolve(Assembly assembly, string name)
     {
         foreach (var candidate in Candidates(name))
             if (NativeLibrary.TryLoad(candidate, out var handle)) return handle;

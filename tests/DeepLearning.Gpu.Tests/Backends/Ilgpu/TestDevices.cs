@@ -10,7 +10,21 @@ namespace DeepLearning.Gpu.Tests.Backends.Ilgpu;
 /// <summary>The devices the conformance suite runs on: ILGPU's CPU accelerator with 4- and 32-lane warps.</summary>
 public static class TestDevices
 {
-    public static readonly string[] Names = ["warp4", "warp32"];
+    /// <summary>
+    /// The CPU accelerator at warp 4 and warp 32 always, plus <c>cuda</c> and <c>opencl</c> when such a device is present
+    /// (CI's PoCL chroot offers <c>opencl</c>). <c>DEEPLEARNING_GPU_TEST_DEVICES=opencl,cuda</c> restricts the list.
+    /// </summary>
+    public static readonly string[] Names = FindDevices();
+
+    private static string[] FindDevices()
+    {
+        var names = new List<string> { "warp4", "warp32" };
+        foreach (var d in GpuDevices.List())
+            if (d.Supported && d.Index == 0 && !names.Contains(d.Kind)) names.Add(d.Kind);
+        if (Environment.GetEnvironmentVariable("DEEPLEARNING_GPU_TEST_DEVICES") is { Length: > 0 } only)
+            names = names.Intersect(only.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        return [.. names];
+    }
 
     public static TheoryData<string> All() => new(Names);
 
@@ -18,6 +32,8 @@ public static class TestDevices
     {
         "warp4" => GpuDevices.IlgpuCpu(),
         "warp32" => GpuDevices.IlgpuCpu(32, 8, 1),
+        "cuda" => GpuDevices.Cuda(),
+        "opencl" => GpuDevices.OpenCL(),
         _ => throw new ArgumentException($"unknown test device {name}"),
     };
 
