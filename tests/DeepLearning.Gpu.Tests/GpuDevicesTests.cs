@@ -9,10 +9,10 @@ public class GpuDevicesTests
     private static bool CudaDriverPresent =>
         NativeLibrary.TryLoad("libcuda.so.1", out _) || NativeLibrary.TryLoad("libcuda.so", out _);
 
-    [SkippableFact]
+    [Fact]
     public void Cuda_without_a_driver_names_libcuda_so_1_and_the_cpu_keeps_working()
     {
-        Skip.If(CudaDriverPresent, "an NVIDIA driver is installed here, so the missing-driver error cannot be provoked");
+        Assert.SkipWhen(CudaDriverPresent, "an NVIDIA driver is installed here, so the missing-driver error cannot be provoked");
         var e = Assert.Throws<GpuUnavailableException>(() => GpuDevices.Cuda());
         Assert.Contains("libcuda.so.1", e.Message, StringComparison.Ordinal);
         Assert.Contains("install", e.Message, StringComparison.Ordinal);
@@ -23,10 +23,10 @@ public class GpuDevicesTests
         Assert.Equal(12f, onAccelerator);
     }
 
-    [SkippableFact]
+    [Fact]
     public void Cuda_device_runs_a_product_like_the_cpu()
     {
-        Skip.IfNot(CudaDriverPresent, "libcuda.so.1 is missing: no NVIDIA driver on this machine (the conformance suite runs on CUDA where one is)");
+        Assert.SkipUnless(CudaDriverPresent, "libcuda.so.1 is missing: no NVIDIA driver on this machine (the conformance suite runs on CUDA where one is)");
         var a = Tensor.FromArray(new float[,] { { 1, 2 }, { 3, 4 } });
         var gpu = GpuDevices.Cuda();
         Assert.Equal(Tensor.MatMul(a, a).ToArray(), Tensor.MatMul(a.To(gpu), a.To(gpu)).ToArray());

@@ -8,7 +8,6 @@ using ILGPU.Backends.PTX;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
-using Xunit.Abstractions;
 
 namespace DeepLearning.Gpu.Tests.Backends.Ilgpu;
 

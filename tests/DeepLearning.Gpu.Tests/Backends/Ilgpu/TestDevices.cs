@@ -3,7 +3,7 @@ using DeepLearning.Backends.Ilgpu;
 
 // The CPU accelerator runs every kernel on hundreds of OS threads; running test classes side by side on a 2-core
 // machine only makes each slower (and would make live-buffer counts race).
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+[assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly)]
 
 namespace DeepLearning.Gpu.Tests.Backends.Ilgpu;
 
