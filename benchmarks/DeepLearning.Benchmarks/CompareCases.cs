@@ -19,7 +19,7 @@ public abstract class CompareCase
     /// <summary>Every case, built on demand (some hold hundreds of MB of weights).</summary>
     public static IEnumerable<string> Names =>
         GemmCase.All.Select(g => "gemm_" + g.Name)
-            .Concat(["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch"])
+            .Concat(["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "mnist_epoch_loop"])
             .Concat(ScalingShapes.Select(s => $"scale_b{s.Batch}_w{s.Width}"));
 
     /// <summary>Batch and hidden width of the 784-W-W-10 scaling cases (SGD training steps).</summary>
@@ -49,6 +49,7 @@ public abstract class CompareCase
             "tiny_grad" => new TinyGradient(),
             "tiny_mlp_step" => new TinyMlpStep(),
             "mnist_epoch" => new MnistEpoch(),
+            "mnist_epoch_loop" => new MnistEpoch(handWritten: true),
             _ => throw new ArgumentException($"compare: no case '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
         };
     }
@@ -226,11 +227,14 @@ public sealed class MnistEpoch : CompareCase
     private readonly DataLoader _data;
     private readonly Optimizer _opt;
     private readonly Func<Tensor, Tensor, Tensor> _loss;
+    private readonly bool _handWritten;
 
     /// <summary>Loads MNIST and builds the model.</summary>
+    /// <param name="handWritten">Train with README's hand-written loop (foreach, ValueAndGradient, Update) instead of <c>Trainer.Train</c>.</param>
     /// <exception cref="DirectoryNotFoundException">The MNIST files are not found.</exception>
-    public MnistEpoch()
+    public MnistEpoch(bool handWritten = false)
     {
+        _handWritten = handWritten;
         var (train, _) = Mnist.Load(Directory());
         var model = new Chain(new Dense(784, 128, Relu, seed: 1), new Dense(128, 10, seed: 2));
         _data = new DataLoader(train.Images, Tensor.OneHot(train.Labels, 10), batchSize: 128, shuffle: true, seed: 1);
@@ -239,12 +243,25 @@ public sealed class MnistEpoch : CompareCase
     }
 
     /// <inheritdoc/>
-    public override string Name => "mnist_epoch";
+    public override string Name => _handWritten ? "mnist_epoch_loop" : "mnist_epoch";
 
     /// <inheritdoc/>
     public override void Run(int iterations)
     {
-        for (int i = 0; i < iterations; i++) Trainer.Train(_loss, _data, _opt);
+        for (int i = 0; i < iterations; i++)
+        {
+            if (!_handWritten)
+            {
+                Trainer.Train(_loss, _data, _opt);
+                continue;
+            }
+            // README's loop, as written there.
+            foreach (var (x, y) in _data)
+            {
+                var (loss, grads) = Autodiff.ValueAndGradient(() => _loss(x, y), _opt.Parameters);
+                _opt.Update(grads);
+            }
+        }
     }
 
     private static string Directory()

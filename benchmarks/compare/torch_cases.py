@@ -132,6 +132,7 @@ def make(name):
         "tiny_grad": tiny_grad,
         "tiny_mlp_step": lambda: train_case([10, 10, 10], 1, False, torch.nn.MSELoss(), torch.randn(1, 10)),
         "mnist_epoch": mnist_epoch,
+        "mnist_epoch_loop": mnist_epoch,
     }[name]()
 
 
@@ -157,6 +158,7 @@ def describe(name):
         "tiny_grad": ("us/op", None, 19 / 5, "tiny (x*w+b).relu().sum() fwd+bwd"),
         "tiny_mlp_step": ("us/op", None, 59 / 15, "tiny MLP 10-10-10 step b=1 SGD"),
         "mnist_epoch": ("s/epoch", None, None, "MNIST epoch 784-128-10 Adam b=128"),
+        "mnist_epoch_loop": ("s/epoch", None, None, "MNIST epoch, README's hand-written loop"),
     }[name]
 
 
@@ -211,7 +213,7 @@ def main():
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
     torch.set_num_threads(threads)
     cases = [n.strip() for n in os.environ.get("COMPARE_CASES", "").split(",") if n.strip()] or (
-        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch"]
+        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "mnist_epoch_loop"]
         + [f"scale_b{b}_w{w}" for b, w in SCALING])
     with open("/proc/self/maps", encoding="utf-8") as maps:
         blas = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})

@@ -2,7 +2,7 @@
 // the test set as validation data, a console progress bar, and the history saved as history.csv and plotted in
 // history.svg. Needs the four MNIST files (see --help); prints, last, the accuracy on the 10,000 test images.
 //
-//   dotnet run --project samples/Mnist -c Release -- [--data DIR] [--epochs N]
+//   dotnet run --project samples/Mnist -c Release -- [--data DIR] [--epochs N] [--device NAME]
 using System.Globalization;
 using DeepLearning;
 using MnistSample;
@@ -10,17 +10,20 @@ using static DeepLearning.Activations;
 
 string? dataDir = null;
 int epochs = 5;
+string deviceName = "cpu";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--data" when i + 1 < args.Length: dataDir = args[++i]; break;
         case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out epochs) && epochs > 0: i++; break;
+        case "--device" when i + 1 < args.Length: deviceName = args[++i]; break;
         default:
             Console.Error.WriteLine($"""
-                usage: Mnist [--data DIR] [--epochs N]   (unknown or incomplete argument '{args[i]}')
+                usage: Mnist [--data DIR] [--epochs N] [--device NAME]   (unknown or incomplete argument '{args[i]}')
                   --data DIR    folder of the MNIST files (default: $DEEPLEARNING_DATA/mnist, else ~/.cache/deeplearning/mnist)
                   --epochs N    passes over the 60,000 training images (default 5)
+                  --device NAME where to train (default cpu; see Device.FromName)
                 """);
             return 2;
     }
@@ -45,6 +48,17 @@ if (missing.Count > 0)
     return 2;
 }
 
+Device device;
+try
+{
+    device = Device.FromName(deviceName);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
 var (train, test) = Mnist.Load(dataDir);
 Console.WriteLine($"MNIST: {train.Count} training and {test.Count} test images from {dataDir}");
 
@@ -53,11 +67,11 @@ var model = new Chain(
     new Dropout(0.2f, seed: 2),
     new Dense(256, 256, Relu, seed: 3),
     new Dropout(0.2f, seed: 4),
-    new Dense(256, 10, seed: 5));                      // logits
+    new Dense(256, 10, seed: 5)).To(device);           // logits
 Console.WriteLine(Invariant($"{model} — {model.ParameterCount:N0} parameters"));
 
-var trainData = new DataLoader(train.Images, Tensor.OneHot(train.Labels, 10), batchSize: 64, shuffle: true, seed: 6);
-var testData = new DataLoader(test.Images, Tensor.OneHot(test.Labels, 10), batchSize: 1000);
+var trainData = new DataLoader(train.Images, Tensor.OneHot(train.Labels, 10), batchSize: 64, shuffle: true, seed: 6, device: device);
+var testData = new DataLoader(test.Images, Tensor.OneHot(test.Labels, 10), batchSize: 1000, device: device);
 var opt = new Adam(1e-3f).Setup(model);
 opt.Schedule = new CosineDecay(1e-3f, decaySteps: epochs * trainData.Count, minimum: 1e-5f);   // per step, down to 1e-5
 var progress = new ConsoleProgress();                   // the library's: a live bar on a terminal, epoch lines in a log

@@ -54,7 +54,8 @@ public partial class ArchitectureTests
     {
         Assert.Equal("DeepLearning.Backends", typeof(IBackend).Namespace);
         Assert.Equal(typeof(Tensor).Assembly, typeof(IBackend).Assembly);
-        Assert.DoesNotContain(typeof(Tensor).Assembly.GetReferencedAssemblies(), a => a.Name!.Contains("Gpu", StringComparison.Ordinal));
+        Assert.DoesNotContain(typeof(Tensor).Assembly.GetReferencedAssemblies(), a => a.Name!.Contains("Gpu", StringComparison.Ordinal)
+            || a.Name!.StartsWith("ILGPU", StringComparison.Ordinal) || a.Name!.Contains("Cuda", StringComparison.OrdinalIgnoreCase));
     }
 
     internal static string RepositoryRoot()
@@ -66,6 +67,7 @@ public partial class ArchitectureTests
 
     private static string SourceRoot() => Path.Combine(RepositoryRoot(), "src", "DeepLearning");
 
-    [GeneratedRegex(@"\bDeepLearning\.Backends\b|\bIBackend\b|\bDeviceBuffer\b|\bCpuBackend\b|\bKernels\.")]
+    // Type names of the backend layer, and member access to a tensor's backend or memory (t.Backend, t.Buffer).
+    [GeneratedRegex(@"\bDeepLearning\.Backends\b|\bIBackend\b|\bDeviceBuffer\b|\bCpuBackend\b|\bKernels\.|\.Backend\b|\.Buffer\b")]
     private static partial Regex BackendReference();
 }

@@ -6,8 +6,17 @@ namespace DeepLearning.Backends;
 /// broadcasting binary map. Implementations are tested against <see cref="Cpu.CpuBackend"/>, the reference.
 /// </summary>
 /// <remarks>
-/// Every kernel writes every element of its output, so buffers from <see cref="Allocate"/> need not be cleared.
-/// Output buffers may be the same as an input buffer at the same offset (in-place) for the element-wise maps.
+/// <para>Every kernel writes every element of its output, so buffers from <see cref="Allocate"/> need not be cleared.
+/// Output buffers may be the same as an input buffer at the same offset (in-place) for the element-wise maps.</para>
+/// <para>Threads and streams: a backend may be called from any thread, but the library calls it for one tensor from one
+/// thread at a time (a training loop runs on one thread). A device that queues work (a GPU) runs it in call order on one
+/// stream per device, so a kernel sees the results of the calls before it; <see cref="Download"/> waits for them, and
+/// <see cref="Synchronize"/> waits for everything. A released buffer returns to the backend's pool and may serve the
+/// next <see cref="Allocate"/> at once: the backend must make sure queued work still reading or writing it is ordered
+/// before any new use (on one stream this holds by itself). A backend may release buffers of tensors the GC collected
+/// without disposal (a finalizer that only queues the buffer, freed later on the backend's own thread), so device
+/// memory is not held forever; the CPU backend leaves such arrays to the GC.</para>
+/// <para>No member may move data through the host except <see cref="Upload"/> and <see cref="Download"/>.</para>
 /// </remarks>
 public interface IBackend
 {
@@ -114,26 +123,70 @@ public interface IBackend
     /// formula): computes the step <c>δ</c> from the parameter and gradient, updating the state buffers (<c>m</c>,
     /// <c>v</c>; null when the op has none) in place, then writes <c>δ</c> to <paramref name="target"/> or, when
     /// <paramref name="subtract"/>, subtracts it (<c>target −= δ</c>). The target may be the parameter's or the
-    /// gradient's memory at the same offset. The default runs the CPU reference on downloaded copies; backends
-    /// override it with one kernel.
+    /// gradient's memory at the same offset.
     /// </summary>
     void OptimizerStep(OptimizerOp op, in OptimizerHyperParameters hyper, DeviceBuffer param, int paramOffset,
         DeviceBuffer grad, int gradOffset, DeviceBuffer? state1, int state1Offset, DeviceBuffer? state2, int state2Offset,
-        DeviceBuffer target, int targetOffset, bool subtract, int length)
-    {
-        var p = new float[length];
-        var g = new float[length];
-        var m = new float[state1 is null ? 0 : length];
-        var v = new float[state2 is null ? 0 : length];
-        var t = new float[length];
-        Download(param, paramOffset, p);
-        Download(grad, gradOffset, g);
-        if (state1 is not null) Download(state1, state1Offset, m);
-        if (state2 is not null) Download(state2, state2Offset, v);
-        if (subtract) Download(target, targetOffset, t);
-        OptimizerMath.Step(op, hyper, p, g, m, v, t, subtract);
-        if (state1 is not null) Upload(m, state1, state1Offset);
-        if (state2 is not null) Upload(v, state2, state2Offset);
-        Upload(t, target, targetOffset);
-    }
+        DeviceBuffer target, int targetOffset, bool subtract, int length);
+
+    /// <summary>
+    /// Blocks until all work this device has queued is done (a GPU's stream). Calls return when their work is queued,
+    /// not done, on a device that queues; <see cref="Download"/> waits for the work it reads.
+    /// </summary>
+    void Synchronize();
+
+    /// <summary>
+    /// Gathers rows by index in one call: row i of <paramref name="y"/> (<paramref name="rowLength"/> elements from
+    /// <c>yOffset + i·rowLength</c>) is row <c>rows[i]</c> of <paramref name="x"/>. The indices are host memory, checked
+    /// by the caller to lie inside x; a device backend carries them over with the call.
+    /// </summary>
+    void GatherRows(DeviceBuffer x, int xOffset, int rowLength, ReadOnlySpan<int> rows, DeviceBuffer y, int yOffset);
+
+    /// <summary><c>y[i] += x[i]</c> for <paramref name="length"/> elements: the tape adds a gradient into an accumulated one without a new buffer.</summary>
+    void AddInPlace(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int length);
+
+    /// <summary>
+    /// Inverted dropout in one kernel: <c>y[i] = x[i] / (1 − p)</c> where <c>u_i ≥ p</c>, else 0, with <c>u_i</c> element
+    /// <c>counter + i</c> of the uniform stream of <see cref="RandomUniform"/> for <paramref name="seed"/>. The mask is a
+    /// function of (seed, counter) alone, so the same call on the output gradient is the backward. In place allowed.
+    /// </summary>
+    void Dropout(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int length, float p, ulong seed, ulong counter);
+
+    /// <summary>
+    /// Batch-norm statistics of <paramref name="x"/> viewed as <c>[n, c, s]</c>: per channel the mean and the biased
+    /// variance over its <c>m = n·s</c> values, written to <paramref name="mean"/> and <paramref name="variance"/>
+    /// (<c>[c]</c> each). When running statistics are given they are updated in place:
+    /// <c>running_mean ← (1 − momentum)·running_mean + momentum·mean</c>, <c>running_var</c> likewise with the unbiased
+    /// variance <c>variance·m/(m − 1)</c>.
+    /// </summary>
+    void BatchNormStatistics(DeviceBuffer x, int xOffset, int n, int c, int s, DeviceBuffer mean, int meanOffset,
+        DeviceBuffer variance, int varianceOffset, DeviceBuffer? runningMean, int runningMeanOffset,
+        DeviceBuffer? runningVar, int runningVarOffset, float momentum);
+
+    /// <summary>
+    /// Batch normalisation of <c>x [n, c, s]</c> with given per-channel statistics:
+    /// <c>y = γ_c·(x − mean_c)/√(variance_c + ε) + β_c</c>.
+    /// </summary>
+    void BatchNormForward(DeviceBuffer x, int xOffset, int n, int c, int s, DeviceBuffer mean, int meanOffset,
+        DeviceBuffer variance, int varianceOffset, float epsilon, DeviceBuffer gamma, int gammaOffset, DeviceBuffer beta, int betaOffset,
+        DeviceBuffer y, int yOffset);
+
+    /// <summary>
+    /// The backward of training-mode <see cref="BatchNormForward"/> (the statistics those of the batch), from the
+    /// output gradient <c>dy</c>: with <c>x̂ = (x − mean)/σ</c>, <c>σ = √(variance + ε)</c> and sums over a channel's m
+    /// values, <c>dβ = Σ dy</c>, <c>dγ = Σ dy·x̂</c>, <c>dx = γ/σ · (dy − dβ/m − x̂·dγ/m)</c>. Writes <paramref name="dx"/>
+    /// (<c>[n, c, s]</c>), <paramref name="dGamma"/> and <paramref name="dBeta"/> (<c>[c]</c>).
+    /// </summary>
+    void BatchNormBackward(DeviceBuffer x, int xOffset, DeviceBuffer dy, int dyOffset, int n, int c, int s,
+        DeviceBuffer mean, int meanOffset, DeviceBuffer variance, int varianceOffset, float epsilon, DeviceBuffer gamma, int gammaOffset,
+        DeviceBuffer dx, int dxOffset, DeviceBuffer dGamma, int dGammaOffset, DeviceBuffer dBeta, int dBetaOffset);
+
+    /// <summary>Bytes of device memory held by live buffers.</summary>
+    long BytesInUse { get; }
+
+    /// <summary>Bytes of device memory the backend holds: in use plus cached for reuse.</summary>
+    long BytesReserved { get; }
+
+    /// <summary>Returns cached, unused memory to the system (or the driver); live buffers are untouched.</summary>
+    void TrimCache();
 }

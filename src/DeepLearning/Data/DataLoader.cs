@@ -37,9 +37,14 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
     /// <param name="shuffle">Visit the samples in a new random order each epoch.</param>
     /// <param name="seed">Seed of the shuffles and of the per-batch seeds passed to <see cref="Transform"/>.</param>
     /// <param name="dropLast">Skip the last batch when it would be smaller than <paramref name="batchSize"/> (Flux's <c>partial=false</c>).</param>
+    /// <param name="device">
+    /// Where batches are yielded (null: the data's device). Data in host memory is gathered on the host into a staging
+    /// buffer (the <see cref="Transform"/> runs there) and uploaded in one transfer per batch; data already on the
+    /// device is gathered there, one call per tensor.
+    /// </param>
     /// <exception cref="ArgumentException">A tensor is a scalar, or the first dimensions differ; the message names both lengths.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
-    public DataLoader(Tensor x, Tensor y, int batchSize = 32, bool shuffle = false, ulong seed = 0, bool dropLast = false)
+    public DataLoader(Tensor x, Tensor y, int batchSize = 32, bool shuffle = false, ulong seed = 0, bool dropLast = false, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
@@ -55,7 +60,11 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
         Shuffle = shuffle;
         Seed = seed;
         DropLast = dropLast;
+        Device = device ?? x.Device;
     }
+
+    /// <summary>The device batches are yielded on.</summary>
+    public Device Device { get; }
 
     /// <summary>The inputs, N samples along the first axis.</summary>
     public Tensor X { get; }
@@ -87,8 +96,20 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
     /// <summary>Number of batches per epoch: ⌈N / batch⌉, or ⌊N / batch⌋ with <see cref="DropLast"/>.</summary>
     public int Count => DropLast ? Length / BatchSize : (Length + BatchSize - 1) / BatchSize;
 
-    /// <summary>How many epochs enumeration has started (the next <see cref="GetEnumerator"/> runs epoch number this).</summary>
-    public int EpochsStarted => Volatile.Read(ref _epochs);
+    /// <summary>
+    /// How many epochs enumeration has started (the next <see cref="GetEnumerator"/> runs epoch number this). Setting it
+    /// (as <c>Checkpoint.Load</c> does) makes the next enumeration run that epoch, to resume a run's data order exactly.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
+    public int EpochsStarted
+    {
+        get => Volatile.Read(ref _epochs);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            Volatile.Write(ref _epochs, value);
+        }
+    }
 
     /// <summary>Starts the next epoch: epoch <see cref="EpochsStarted"/>, then the count advances.</summary>
     public IEnumerator<(Tensor X, Tensor Y)> GetEnumerator() => GetEpoch(Interlocked.Increment(ref _epochs) - 1).GetEnumerator();
@@ -109,6 +130,10 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
     private IEnumerable<(Tensor X, Tensor Y)> Batches(int epoch)
     {
         var order = Order(epoch);
+        bool moved = Device != X.Device || Device != Y.Device;
+        bool staged = moved && X.Device == Device.Cpu && Y.Device == Device.Cpu;
+        // Reused by every batch of the epoch: x's rows then y's rows, uploaded together.
+        var staging = staged ? new float[Math.Min(BatchSize, Length) * (X.Shape.Product(1, X.Rank) + Y.Shape.Product(1, Y.Rank))] : null;
         for (int b = 0, count = Count; b < count; b++)
         {
             // One scope per batch, open while the loop body runs: the batch and whatever the body makes (a loss, its
@@ -116,7 +141,8 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
             var scope = TensorScope.Begin("when its DataLoader moved on to the next batch (a batch, and every tensor made in the body of a foreach over a DataLoader, lives until the loop moves on)");
             try
             {
-                yield return MakeBatch(order, epoch, b);
+                yield return staging is not null ? StageBatch(order, epoch, b, ref staging)
+                    : moved ? MoveBatch(MakeBatch(order, epoch, b)) : MakeBatch(order, epoch, b);
             }
             finally
             {
@@ -125,9 +151,11 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
         }
     }
 
+    private (int Start, int Size) Range(int b) => (b * BatchSize, Math.Min(BatchSize, Length - b * BatchSize));
+
     private (Tensor X, Tensor Y) MakeBatch(int[]? order, int epoch, int b)
     {
-        int start = b * BatchSize, size = Math.Min(BatchSize, Length - start);
+        var (start, size) = Range(b);
         Tensor x, y;
         if (order is null)
         {
@@ -140,9 +168,46 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
             x = X.GatherRows(rows);
             y = Y.GatherRows(rows);
         }
-        if (Transform is not null) x = Transform(x, new SeededRandom(Seed, 2, ((ulong)epoch << 32) | (uint)b).NextULong());
+        if (Transform is not null) x = Transform(x, TransformSeed(epoch, b));
         return (x, y);
     }
+
+    /// <summary>A batch for another device: rows gathered (and transformed) on the host, then one upload of x and y together.</summary>
+    private (Tensor X, Tensor Y) StageBatch(int[]? order, int epoch, int b, ref float[] staging)
+    {
+        var (start, size) = Range(b);
+        using (TensorScope.Begin())
+        {
+            Tensor x, y;
+            if (order is null)
+            {
+                x = SliceView(X, start, size);
+                y = SliceView(Y, start, size);
+            }
+            else
+            {
+                x = X.GatherRows(order.AsSpan(start, size));
+                y = Y.GatherRows(order.AsSpan(start, size));
+            }
+            if (Transform is not null) x = Transform(x, TransformSeed(epoch, b));
+            int total = x.Length + y.Length;
+            if (staging.Length < total) staging = new float[total];
+            x.CopyTo(staging);
+            y.CopyTo(staging.AsSpan(x.Length));
+            var xShape = x.Shape;
+            var yShape = y.Shape;
+            var both = Tensor.FromSpan(staging.AsSpan(0, total), new Shape(total), Device);
+            var batch = (both.View(xShape), both.View(yShape, xShape.Length));
+            both.Dispose();
+            var scope = TensorScope.Current!;
+            return (scope.Keep(batch.Item1), scope.Keep(batch.Item2));
+        }
+    }
+
+    /// <summary>A batch gathered on the data's device (not the host), then copied to <see cref="Device"/>.</summary>
+    private (Tensor X, Tensor Y) MoveBatch((Tensor X, Tensor Y) batch) => (batch.X.To(Device), batch.Y.To(Device));
+
+    private ulong TransformSeed(int epoch, int b) => new SeededRandom(Seed, 2, ((ulong)epoch << 32) | (uint)b).NextULong();
 
     // Batches are data, not part of a model's graph: never record the slice, even if X is being differentiated.
     private static Tensor SliceView(Tensor t, int start, int size)

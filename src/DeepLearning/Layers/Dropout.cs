@@ -32,6 +32,13 @@ public sealed class Dropout : Layer
     /// <summary>The seed of the masks.</summary>
     public ulong Seed { get; }
 
+    /// <summary>Masks drawn so far: the position in the mask stream, saved by checkpoints so a resumed run draws the same masks.</summary>
+    internal long Calls
+    {
+        get => Interlocked.Read(ref _calls);
+        set => Interlocked.Exchange(ref _calls, value);
+    }
+
     /// <summary>In training <c>x ⊙ mask / (1 − p)</c> with a fresh mask; in evaluation <paramref name="input"/> itself.</summary>
     public override Tensor Forward(Tensor input)
     {

@@ -87,6 +87,19 @@ public abstract partial class Layer
         return list;
     }
 
+    /// <summary>This layer and every layer inside it, each with its dotted path (this one's is empty), parents first.</summary>
+    internal IReadOnlyList<KeyValuePair<string, Layer>> NamedLayers()
+    {
+        var list = new List<KeyValuePair<string, Layer>>();
+        void Walk(Layer layer, string path)
+        {
+            list.Add(new(path, layer));
+            foreach (var (name, child) in layer.Children()) Walk(child, path.Length == 0 ? name : path + "." + name);
+        }
+        Walk(this, "");
+        return list;
+    }
+
     /// <summary>This layer's own parameters with their local names (<c>weight</c>, <c>bias</c>).</summary>
     protected virtual IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => [];
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace DeepLearning;
 
 // Keras' model.summary(): one row per leaf layer with its output shape and parameter count. Output shapes come from a
-// real forward pass on zeros (so plain functions in a chain report theirs too), run without recording, in evaluation
+// real forward pass on zeros on the model's device (so plain functions in a chain report theirs too), run without recording, in evaluation
 // mode so that no running statistic moves, inside a scope so nothing is left allocated.
 public abstract partial class Layer
 {
@@ -24,7 +24,7 @@ public abstract partial class Layer
         using (TensorScope.Begin())
         using (Autodiff.NoGrad())
         {
-            var x = inputShape.Length > 0 ? Tensor.Zeros(new Shape(inputShape)) : null;
+            var x = inputShape.Length > 0 ? Tensor.Zeros(new Shape(inputShape), Device) : null;
             AddSummaryRows("", x, rows);
         }
 

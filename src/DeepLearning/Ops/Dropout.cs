@@ -2,9 +2,8 @@ using DeepLearning.Backends;
 
 namespace DeepLearning;
 
-// Inverted dropout as a product with a constant mask: the mask is drawn from the counter-based generator (so a
-// (seed, counter) pair names one mask on every device) and pre-scaled by 1/(1 − p), so evaluation needs no rescale.
-// The recorded op is the ordinary Multiply, whose rule already gives dx = dy · mask.
+// Inverted dropout in one kernel: the mask is drawn from the counter-based generator (so a (seed, counter) pair names
+// one mask on every device) and survivors are scaled by 1/(1 − p), so evaluation needs no rescale.
 public partial class Tensor
 {
     /// <summary>
@@ -20,19 +19,22 @@ public partial class Tensor
     {
         if (!(p >= 0f && p < 1f))
             throw new ArgumentOutOfRangeException(nameof(p), p, $"Dropout: probability {p} is outside [0, 1)");
-        var mask = DropoutMask(Shape, Device, p, seed, counter);
-        return this * mask;
+        var y = Create(Shape, Device);
+        Backend.Dropout(Buffer, Offset, y.Buffer, y.Offset, Length, p, seed, counter);
+        if (Tape.Record(y, this, null, DropoutRule) is { } node)
+        {
+            node.Alpha = p;
+            node.Seed = seed;
+            node.Counter = counter;
+        }
+        return y;
     }
 
-    /// <summary>The mask <c>(u ≥ p) / (1 − p)</c> of <paramref name="shape"/>.</summary>
-    internal static Tensor DropoutMask(Shape shape, Device device, float p, ulong seed, ulong counter)
+    // The mask is a function of (seed, counter): the backward redraws it instead of keeping it, dx = dy·mask.
+    private static readonly BackwardRule DropoutRule = static (n, g) =>
     {
-        var u = Create(shape, device);
-        u.Backend.RandomUniform(u.Buffer, u.Offset, u.Length, seed, counter, 0f, 1f);
-        var keep = Kernels.Binary(BinaryOp.GreaterEqual, u, Full(Shape.Scalar, p, device), "Dropout");
-        var mask = Kernels.Unary(UnaryOp.MulScalar, 1f / (1f - p), keep);
-        u.Dispose();
-        keep.Dispose();
-        return mask;
-    }
+        var dx = Create(g.Shape, g.Device);
+        g.Backend.Dropout(g.Buffer, g.Offset, dx.Buffer, dx.Offset, g.Length, n.Alpha, n.Seed, n.Counter);
+        n.AddToA(dx);
+    };
 }

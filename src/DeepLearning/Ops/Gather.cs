@@ -1,7 +1,7 @@
 namespace DeepLearning;
 
 // Row gathering for data pipelines (a DataLoader's shuffled batch, a train/test split): copies just the chosen
-// entries of the first axis, one block copy per run of consecutive rows, so a batch never copies the data set.
+// entries of the first axis in one backend call, so a batch never copies the data set.
 public partial class Tensor
 {
     /// <summary>
@@ -17,15 +17,8 @@ public partial class Tensor
         for (int i = 0; i < rows.Length; i++)
             if ((uint)rows[i] >= (uint)n)
                 throw new ArgumentOutOfRangeException(nameof(rows), $"GatherRows: index {rows[i]} at position {i} is outside the first axis of {Describe()}");
-        int row = Shape.Product(1, Rank);
         var y = Create(Shape.WithDim(0, rows.Length), Device);
-        for (int i = 0; i < rows.Length;)
-        {
-            int start = rows[i], run = 1;
-            while (i + run < rows.Length && rows[i + run] == start + run) run++;
-            Backend.CopyBlocks(Buffer, Offset + start * row, 0, y.Buffer, y.Offset + i * row, 0, run * row, 1);
-            i += run;
-        }
+        Backend.GatherRows(Buffer, Offset, Shape.Product(1, Rank), rows, y.Buffer, y.Offset);
         return y;
     }
 }

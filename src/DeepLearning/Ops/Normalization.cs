@@ -1,8 +1,9 @@
 namespace DeepLearning;
 
 // Batch normalisation over axis 1 (features of [N, C], channels of [N, C, H, W]). The training form is one op with a
-// hand-written rule: composed from primitives it would record ~10 nodes and keep their intermediates alive, while the
-// closed form needs only x̂ and 1/σ. Evaluation with running statistics is an affine map, composed from recorded ops.
+// hand-written rule on fused kernels (statistics, normalisation, backward): composed from primitives it would record
+// ~10 nodes and keep their intermediates alive, while the closed form needs only x and the batch statistics.
+// Evaluation with running statistics is an affine map, composed from recorded ops.
 public partial class Tensor
 {
     /// <summary>
@@ -46,24 +47,20 @@ public partial class Tensor
         }
         if (m < 2) throw new ArgumentException($"BatchNorm: expected more than 1 value per channel when training, got input {x.Shape}");
 
-        Tensor y, xHat, invStd;
-        using (Autodiff.NoGrad())
-        {
-            var x3 = x.Reshape(s3);
-            var mean = MeanOverChannels(x3);
-            var centered = x3 - mean;
-            var variance = MeanOverChannels(centered.Square());
-            invStd = 1f / (variance + epsilon).Sqrt();
-            xHat = centered * invStd;
-            y = (xHat * weight.Reshape(cs) + bias.Reshape(cs)).Reshape(x.Shape);
-            // The running statistics see the batch statistics as constants (no gradient flows into buffers).
-            if (runningMean is not null) UpdateInPlace(runningMean, runningMean * (1f - momentum) + mean.Reshape(channel) * momentum);
-            if (runningVar is not null) UpdateInPlace(runningVar, runningVar * (1f - momentum) + variance.Reshape(channel) * (momentum * m / (m - 1f)));
-        }
+        // Two kernels: the statistics (updating the running ones, which see the batch statistics as constants: no
+        // gradient flows into buffers), then the normalisation. The rule needs only x and the statistics.
+        var mean = Create(channel, x.Device);
+        var variance = Create(channel, x.Device);
+        x.Backend.BatchNormStatistics(x.Buffer, x.Offset, n, c, s, mean.Buffer, mean.Offset, variance.Buffer, variance.Offset,
+            runningMean?.Buffer, runningMean?.Offset ?? 0, runningVar?.Buffer, runningVar?.Offset ?? 0, momentum);
+        var y = Create(x.Shape, x.Device);
+        x.Backend.BatchNormForward(x.Buffer, x.Offset, n, c, s, mean.Buffer, mean.Offset, variance.Buffer, variance.Offset, epsilon,
+            weight.Buffer, weight.Offset, bias.Buffer, bias.Offset, y.Buffer, y.Offset);
         if (Tape.Record(y, x, weight, bias, BatchNormRule) is { } node)
         {
-            node.Saved = xHat;
-            node.Saved2 = invStd;
+            node.Saved = mean;
+            node.Saved2 = variance;
+            node.Alpha = epsilon;
         }
         return y;
     }
@@ -73,12 +70,6 @@ public partial class Tensor
         if (t is not null && t.Shape != channel)
             throw new ArgumentException($"BatchNorm: {name} has shape {t.Shape}, expected {channel} for input {x.Shape}");
     }
-
-    /// <summary>Means of <c>[n, c, s]</c> over axes 0 and 2, kept as <c>[1, c, 1]</c> (axis 2 first, as <c>Mean([0, 2])</c>).</summary>
-    private static Tensor MeanOverChannels(Tensor t3) => t3.Mean(2, keepDims: true).Mean(0, keepDims: true);
-
-    /// <summary>Sums of <c>[n, c, s]</c> over axes 0 and 2: <c>[c]</c>.</summary>
-    private static Tensor SumOverChannels(Tensor t3) => t3.Sum(2).Sum(0);
 
     /// <summary>Overwrites <paramref name="target"/>'s elements with <paramref name="value"/>'s (same shape).</summary>
     internal static void UpdateInPlace(Tensor target, Tensor value) =>
@@ -93,23 +84,20 @@ public partial class Tensor
         return t;
     }
 
-    // With g the output gradient and means over the m values of a channel:
+    // With g the output gradient and means over the m values of a channel (one backend kernel):
     //   dβ = Σ g,  dγ = Σ g·x̂,  dx = γ/σ · (g − mean(g) − x̂·mean(g·x̂))
     // (the last two terms are the gradient flowing through μ and σ², which depend on every x of the channel).
     private static readonly BackwardRule BatchNormRule = static (node, g) =>
     {
-        Tensor x = node.A, weight = node.B!, bias = node.C!, xHat = node.Saved!, invStd = node.Saved2!;
-        int n = x.Shape[0], c = x.Shape[1], m = x.Length / c;
-        var g3 = g.Reshape(xHat.Shape);
-        var dBeta = SumOverChannels(g3);
-        var dGamma = SumOverChannels(g3 * xHat);
+        Tensor x = node.A, weight = node.B!, bias = node.C!, mean = node.Saved!, variance = node.Saved2!;
+        int n = x.Shape[0], c = x.Shape[1], s = x.Shape.Product(2, x.Rank);
+        var dx = Create(x.Shape, x.Device);
+        var dGamma = Create(weight.Shape, x.Device);
+        var dBeta = Create(bias.Shape, x.Device);
+        x.Backend.BatchNormBackward(x.Buffer, x.Offset, g.Buffer, g.Offset, n, c, s, mean.Buffer, mean.Offset, variance.Buffer, variance.Offset,
+            node.Alpha, weight.Buffer, weight.Offset, dx.Buffer, dx.Offset, dGamma.Buffer, dGamma.Offset, dBeta.Buffer, dBeta.Offset);
         var tape = Tape.Current!;
-        if (node.NeedsA)
-        {
-            var cs = invStd.Shape;
-            var dx = weight.Reshape(cs) * invStd * (g3 - dBeta.Reshape(cs) / m - xHat * (dGamma.Reshape(cs) / m));
-            tape.Accumulate(x, dx.Reshape(x.Shape));
-        }
+        tape.Accumulate(x, dx);
         tape.Accumulate(weight, dGamma);
         tape.Accumulate(bias, dBeta);
     };

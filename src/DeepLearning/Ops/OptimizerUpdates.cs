@@ -47,16 +47,35 @@ internal static class OptimizerUpdates
     public static void ClipValue(string rule, Tensor p, Tensor g, float bound, Tensor target, bool subtract) =>
         Step(rule, OptimizerOp.ClipValue, new() { LearningRate = bound }, p, g, null, null, target, subtract);
 
-    /// <summary>The Euclidean norm of all elements of <paramref name="g"/>, reduced on its device.</summary>
-    public static float Norm(Tensor g)
+    /// <summary>The Euclidean norm of <paramref name="g"/> read in place when its memory is host memory (no backend call); else null.</summary>
+    public static float? HostNorm(Tensor g)
+    {
+        if (!g.TryGetHostSpan(out var values)) return null;
+        if (values.Length == 0) return 0f;
+        float largest = Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(values));
+        if (!float.IsFinite(largest)) return largest;
+        // Float squares are safe while n·largest² stays below float's range; beyond, scale by the largest, in double.
+        if (largest < 1e15f && values.Length < 100_000_000) return System.Numerics.Tensors.TensorPrimitives.Norm(values);
+        double sum = 0;
+        foreach (float v in values) sum += ((double)v / largest) * ((double)v / largest);
+        return (float)(largest * Math.Sqrt(sum));
+    }
+
+    /// <summary>
+    /// <c>δ = g·min(1, c/‖g‖₂)</c> written to (or subtracted from) <paramref name="target"/> without reading anything
+    /// back: the norm, scaled by the largest magnitude so squares cannot overflow, stays a device scalar.
+    /// </summary>
+    public static void ClipNormOnDevice(string rule, Tensor p, Tensor g, float maxNorm, Tensor target, bool subtract)
     {
         using var scope = TensorScope.Begin();
-        // Scaled by the largest magnitude first, so squares of large finite gradients cannot overflow float.
         var flat = g.Reshape(g.Length);
-        float scale = g.Length == 0 ? 0f : Kernels.Reduce(ReduceOp.Max, Kernels.Unary(UnaryOp.Abs, 0f, flat), 0).Item();
-        if (!(scale > 0f) || float.IsInfinity(scale)) return scale;
-        var squares = Kernels.Unary(UnaryOp.Square, 0f, Kernels.Unary(UnaryOp.MulScalar, 1f / scale, flat));
-        return scale * MathF.Sqrt(Kernels.Reduce(ReduceOp.Sum, squares, 0).Item());
+        var largest = Kernels.Binary(BinaryOp.Maximum, Kernels.Reduce(ReduceOp.Max, Kernels.Unary(UnaryOp.Abs, 0f, flat), 0),
+            Tensor.Full(Shape.Scalar, float.Epsilon, g.Device), rule);
+        var unit = Kernels.Binary(BinaryOp.Div, flat, largest, rule);
+        var norm = Kernels.Binary(BinaryOp.Mul, Kernels.Unary(UnaryOp.Sqrt, 0f, Kernels.Reduce(ReduceOp.Sum, Kernels.Unary(UnaryOp.Square, 0f, unit), 0)), largest, rule);
+        var factor = Kernels.Binary(BinaryOp.Minimum, Kernels.Unary(UnaryOp.RDivScalar, maxNorm, norm), Tensor.Full(Shape.Scalar, 1f, g.Device), rule);
+        var clipped = Kernels.Binary(BinaryOp.Mul, g, factor, rule);
+        Step(rule, OptimizerOp.Descent, new() { LearningRate = 1f }, p, clipped, null, null, target, subtract);
     }
 
     private static void Step(string rule, OptimizerOp op, in OptimizerHyperParameters h, Tensor p, Tensor g, Tensor? m, Tensor? v, Tensor target, bool subtract)

@@ -55,15 +55,22 @@ public partial class Tensor
     /// <exception cref="InvalidOperationException">The axis is empty.</exception>
     public int[] ArgMax(int axis = -1)
     {
-        int a = Shape.NormalizeAxis(axis, "ArgMax");
-        if (Shape[a] == 0) throw new InvalidOperationException($"ArgMax: axis {axis} of {Describe()} is empty");
-        int outer = Shape.Product(0, a), inner = Shape.Product(a + 1, Rank);
-        using var y = Create(Shape.Of([outer * inner]), Device);
-        Backend.ArgMax(Buffer, Offset, outer, Shape[a], inner, y.Buffer, y.Offset);
+        using var y = ArgMaxOnDevice(axis);
         var f = y.ToArray();
         var r = new int[f.Length];
         for (int i = 0; i < f.Length; i++) r[i] = (int)f[i];
         return r;
+    }
+
+    /// <summary>The indices of <see cref="ArgMax"/> as a flat tensor of floats on this tensor's device (no read back).</summary>
+    internal Tensor ArgMaxOnDevice(int axis = -1)
+    {
+        int a = Shape.NormalizeAxis(axis, "ArgMax");
+        if (Shape[a] == 0) throw new InvalidOperationException($"ArgMax: axis {axis} of {Describe()} is empty");
+        int outer = Shape.Product(0, a), inner = Shape.Product(a + 1, Rank);
+        var y = Create(Shape.Of([outer * inner]), Device);
+        Backend.ArgMax(Buffer, Offset, outer, Shape[a], inner, y.Buffer, y.Offset);
+        return y;
     }
 
     private Tensor ReduceAll(ReduceOp op, string name)

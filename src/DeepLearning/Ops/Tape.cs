@@ -21,6 +21,9 @@ internal sealed class TapeNode
     /// <summary>A second integer argument (an offset …).</summary>
     public int Int2;
 
+    /// <summary>A random stream's seed and position (dropout redraws its mask in the backward pass).</summary>
+    public ulong Seed, Counter;
+
     /// <summary>Any other argument the rule needs (a permutation, a list of inputs …).</summary>
     public object? State;
 
@@ -161,7 +164,18 @@ internal sealed class Tape
         if (input.TapeId != Id) return;
         if (grad.Shape != input.Shape)
             throw new InvalidOperationException($"Autodiff: a rule produced a gradient of shape {grad.Shape} for {input.Describe()}");
-        input.Grad = input.Grad is null ? grad : input.Grad + grad;
+        var sum = input.Grad;
+        if (sum is null) input.Grad = grad;
+        else if (ReferenceEquals(sum.AccumulatesGradientOf, input)) sum.Backend.AddInPlace(grad.Buffer, grad.Offset, sum.Buffer, sum.Offset, sum.Length);
+        else
+        {
+            // The first gradient may be shared (an Add passes its incoming gradient to both inputs unchanged, and a
+            // sum made for one tensor may flow on to others): sum into new memory owned by this input, which later
+            // gradients of this input alone are then added to in place.
+            sum = Kernels.Binary(DeepLearning.Backends.BinaryOp.Add, sum, grad, "Autodiff");
+            sum.AccumulatesGradientOf = input;
+            input.Grad = sum;
+        }
     }
 
     /// <summary>Forgets every node and every gradient left on tensors, so nothing recorded stays reachable.</summary>

@@ -42,14 +42,21 @@ public sealed class ClipNorm(float maxNorm = 10f) : OptimizerRule
     public override OptimizerState Init(Tensor param) => new();
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">The gradient's norm is NaN or infinite.</exception>
+    /// <remarks>
+    /// On the CPU the norm is read in place and a NaN or infinite norm throws. On another device the norm and the scale
+    /// stay on the device (no read, no synchronisation): a non-finite gradient then makes the step NaN, and the next
+    /// step's loss reports it.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">On the CPU: the gradient's norm is NaN or infinite.</exception>
     protected internal override void Update(OptimizerState state, Tensor param, Tensor grad, Tensor target, bool subtract)
     {
-        float norm = OptimizerUpdates.Norm(grad);
-        if (!float.IsFinite(norm))
-            throw new InvalidOperationException($"ClipNorm: the gradient of {Describe(param)} has norm {norm}; it holds NaN or infinite values");
-        float scale = norm > MaxNorm ? MaxNorm / norm : 1f;
-        OptimizerUpdates.Descent("ClipNorm", param, grad, scale, target, subtract);
+        if (OptimizerUpdates.HostNorm(grad) is float norm)
+        {
+            if (!float.IsFinite(norm))
+                throw new InvalidOperationException($"ClipNorm: the gradient of {Describe(param)} has norm {norm}; it holds NaN or infinite values");
+            OptimizerUpdates.Descent("ClipNorm", param, grad, norm > MaxNorm ? MaxNorm / norm : 1f, target, subtract);
+        }
+        else OptimizerUpdates.ClipNormOnDevice("ClipNorm", param, grad, MaxNorm, target, subtract);
         state.Step++;
     }
 

@@ -12,7 +12,7 @@ namespace DeepLearning;
 /// opt.LearningRate /= 10;                                   // takes effect from the next step (without a Schedule)
 /// </code>
 /// </example>
-public sealed class Optimizer
+public sealed class Optimizer : IDisposable
 {
     private readonly Parameter[] _parameters;
     private readonly OptimizerState[] _states;
@@ -46,7 +46,7 @@ public sealed class Optimizer
     public IReadOnlyList<OptimizerState> States => _states;
 
     /// <summary>Number of <see cref="Update"/> calls so far (the step count a <see cref="Schedule"/> reads).</summary>
-    public int Iterations { get; private set; }
+    public int Iterations { get; internal set; }
 
     /// <summary>The gradients a training step fills and hands to <see cref="Update"/>, reused step after step.</summary>
     internal Gradients StepGradients => _stepGradients ??= new Gradients(_parameters.Length);
@@ -145,6 +145,7 @@ public sealed class Optimizer
                 var p = _parameters[i];
                 if (!grads.Contains(p))
                     throw new KeyNotFoundException($"Optimizer.Update: no gradient for {Describe(p, _names[i])}; take the gradient w.r.t. opt.Parameters");
+                CheckDevice(_states[i], i);
                 Rule.Update(_states[i], p, grads[p], p, subtract: true);
             }
             Iterations++;
@@ -185,6 +186,45 @@ public sealed class Optimizer
         var names = string.Join(", ", _parameters.Select((p, i) => Describe(p, _names[i])).Take(6)) + (_parameters.Length > 6 ? ", …" : "");
         return new InvalidOperationException(
             $"{operation}: the loss depends on none of the {_parameters.Length} parameters of {this} ({names}), so training would change nothing; was the optimizer set up on another model? Call rule.Setup(model) with the model the loss uses");
+    }
+
+    /// <summary>
+    /// Moves every state tensor (moments) to <paramref name="device"/> in place, to follow a model moved with
+    /// <c>model.To(device)</c>; returns this optimizer. (Setting a rule up again after the move also works, with fresh state.)
+    /// </summary>
+    public Optimizer To(Device device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        foreach (var t in StateTensors()) t.MoveTo(device);
+        return this;
+    }
+
+    /// <summary>Releases the memory of the state tensors (device memory on a GPU).</summary>
+    public void Dispose()
+    {
+        foreach (var t in StateTensors()) t.Dispose();
+    }
+
+    private IEnumerable<Tensor> StateTensors()
+    {
+        var pending = new Stack<OptimizerState>(_states);
+        while (pending.Count > 0)
+        {
+            var state = pending.Pop();
+            foreach (var t in state.Tensors) yield return t;
+            foreach (var c in state.Children) pending.Push(c);
+        }
+    }
+
+    /// <summary>Throws unless every state tensor of parameter <paramref name="i"/> (a chain's rules included) is on the parameter's device.</summary>
+    private void CheckDevice(OptimizerState state, int i)
+    {
+        var p = _parameters[i];
+        for (int k = 0; k < state.Tensors.Count; k++)
+            if (state.Tensors[k].Device != p.Device)
+                throw new InvalidOperationException(
+                    $"Optimizer.Update: {Describe(p, _names[i])} is on {p.Device} but its optimizer state is on {state.Tensors[k].Device}; after model.To(device), call opt.To(device) or set the rule up again");
+        for (int k = 0; k < state.Children.Count; k++) CheckDevice(state.Children[k], i);
     }
 
     /// <inheritdoc/>

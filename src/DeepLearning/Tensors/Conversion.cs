@@ -19,6 +19,17 @@ public partial class Tensor
         Backend.Download(Buffer, Offset, destination[..Length]);
     }
 
+    /// <summary>
+    /// Overwrites every element in place from host memory, row-major, in one bulk upload (loading weights into a
+    /// model on any device moves each tensor through the host once, never element by element).
+    /// </summary>
+    internal void CopyFrom(ReadOnlySpan<float> source)
+    {
+        if (source.Length != Length)
+            throw new ArgumentException($"CopyFrom: source holds {source.Length} elements, {Describe()} has {Length}", nameof(source));
+        Backend.Upload(source, Buffer, Offset);
+    }
+
     /// <summary>The elements of a 2-D tensor as a 2-D array.</summary>
     /// <exception cref="InvalidOperationException">The tensor is not 2-D.</exception>
     public float[,] ToArray2D()
@@ -71,11 +82,59 @@ public partial class Tensor
         Backend.Upload(v, Buffer, Offset + index);
     }
 
-    /// <summary>This tensor on <paramref name="device"/>: itself if already there, else a copy.</summary>
+    /// <summary>
+    /// This tensor on <paramref name="device"/>: itself if already there, else a copy in the current scope (one
+    /// transfer, not recorded on the tape: move data and models before computing with them).
+    /// </summary>
     public Tensor To(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (device == Device) return this;
-        return FromSpan(ToArray(), Shape, device);
+        var y = Create(Shape, device);
+        CopyAcross(this, y);
+        return y;
+    }
+
+    /// <summary>
+    /// Moves this tensor's elements to <paramref name="device"/> in place: the same object, new memory there, the old
+    /// memory released. For parameters, layer buffers and optimizer state, which optimizers and gradients know by object.
+    /// </summary>
+    internal void MoveTo(Device device)
+    {
+        if (device == Device) return;
+        var moved = CreateUnscoped(Shape, device);
+        CopyAcross(this, moved);
+        var old = Interlocked.Exchange(ref _buffer, moved._buffer);
+        moved._buffer = null;
+        Device = device;
+        old?.Release();
+    }
+
+    /// <summary>
+    /// Copies <paramref name="src"/>'s elements into <paramref name="dst"/> (same length) on another device, through the
+    /// host once: straight into or out of host memory when one side is the CPU, else through a pooled host array.
+    /// </summary>
+    private static void CopyAcross(Tensor src, Tensor dst)
+    {
+        if (dst.Buffer is DeepLearning.Backends.Cpu.CpuBuffer host)
+        {
+            src.Backend.Download(src.Buffer, src.Offset, host.AsSpan(dst.Offset, dst.Length));
+            return;
+        }
+        if (src.TryGetHostSpan(out var values))
+        {
+            dst.Backend.Upload(values, dst.Buffer, dst.Offset);
+            return;
+        }
+        var staging = System.Buffers.ArrayPool<float>.Shared.Rent(src.Length);
+        try
+        {
+            src.Backend.Download(src.Buffer, src.Offset, staging.AsSpan(0, src.Length));
+            dst.Backend.Upload(staging.AsSpan(0, src.Length), dst.Buffer, dst.Offset);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(staging);
+        }
     }
 }

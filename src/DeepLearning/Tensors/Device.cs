@@ -20,6 +20,36 @@ public sealed class Device : IEquatable<Device>
     /// <summary>The CPU device.</summary>
     public static Device Cpu { get; } = new(CpuBackend.Instance);
 
+    private static readonly Dictionary<string, Func<Device>> Named = new(StringComparer.OrdinalIgnoreCase) { ["cpu"] = () => Cpu };
+
+    /// <summary>
+    /// Makes <paramref name="name"/> resolvable by <see cref="FromName"/> (for device packages: <c>cuda</c>,
+    /// <c>opencl</c> …); the factory runs at each lookup, so it may throw when the hardware is absent.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty.</exception>
+    public static void Register(string name, Func<Device> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        lock (Named) Named[name] = factory;
+    }
+
+    /// <summary>The device called <paramref name="name"/> (<c>cpu</c>, or one a device package registered), for command lines.</summary>
+    /// <exception cref="ArgumentException">No device has that name; the message lists the known ones.</exception>
+    public static Device FromName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Func<Device>? factory;
+        string known;
+        lock (Named)
+        {
+            Named.TryGetValue(name, out factory);
+            known = string.Join(", ", Named.Keys.Order(StringComparer.Ordinal));
+        }
+        return factory?.Invoke() ?? throw new ArgumentException(
+            $"Device '{name}' is unknown; known devices: {known} (GPU devices come with the DeepLearning.Gpu package)", nameof(name));
+    }
+
     /// <summary>The backend that implements this device.</summary>
     public IBackend Backend { get; }
 

@@ -34,7 +34,7 @@ public partial class Tensor : IDisposable
     public Shape Shape { get; }
 
     /// <summary>The device whose memory holds the elements.</summary>
-    public Device Device { get; }
+    public Device Device { get; private set; }
 
     /// <summary>Number of dimensions.</summary>
     public int Rank => Shape.Rank;
@@ -66,6 +66,9 @@ public partial class Tensor : IDisposable
 
     /// <summary>The id of the tape this tensor is tracked on (0: none). Set for gradient sources and recorded results.</summary>
     internal int TapeId { get; set; }
+
+    /// <summary>The input whose gradient this tensor sums, when the tape made it for that: later gradients of that input are added in place.</summary>
+    internal Tensor? AccumulatesGradientOf { get; set; }
 
     /// <summary>The gradient accumulated for this tensor during a backward pass.</summary>
     internal Tensor? Grad { get; set; }

@@ -60,14 +60,33 @@ public static partial class Trainer
                 target = y;
                 return lossFn(yhat, y);
             }
+            var progress = ProgressWithMetrics(options.Progress, console, metrics, sums, () => samples);
+            // Predictions outside host memory add metrics with a device form up on the device: no read per step (while
+            // no progress shows running values).
+            var onDevice = new Tensor?[metrics.Count];
             void Accumulate(int n)
             {
                 using var noGrad = Autodiff.NoGrad();
-                for (int i = 0; i < metrics.Count; i++) sums[i] += metrics[i].Compute(yhat!, target!) * n;
+                bool host = progress is not null || yhat!.TryGetHostSpan(out _);
+                for (int i = 0; i < metrics.Count; i++)
+                {
+                    if (!host && metrics[i].OnDevice is { } f)
+                    {
+                        var value = f(yhat!, target!);
+                        onDevice[i] ??= Tensor.Persistent(Tensor.Zeros(value.Shape, value.Device), null);
+                        Tensor.AddScaledInPlace(onDevice[i]!, value, n);
+                    }
+                    else sums[i] += metrics[i].Compute(yhat!, target!) * n;
+                }
                 samples += n;
             }
-            var progress = ProgressWithMetrics(options.Progress, console, metrics, sums, () => samples);
             double loss = RunEpoch(Loss, trainData, opt, epoch, options.Epochs, progress, metrics.Count > 0 ? Accumulate : null);
+            for (int i = 0; i < metrics.Count; i++)
+                if (onDevice[i] is { } total)
+                {
+                    sums[i] += total.Item();
+                    total.Dispose();
+                }
 
             var logs = new Dictionary<string, double> { ["loss"] = loss };
             for (int i = 0; i < metrics.Count; i++) logs[metrics[i].Name] = sums[i] / Math.Max(samples, 1);

@@ -62,12 +62,18 @@ public sealed class Metric(string name, Func<Tensor, Tensor, double> compute)
     public Func<Tensor, Tensor, double> Compute { get; } = compute ?? throw new ArgumentNullException(nameof(compute));
 
     /// <summary>
+    /// The same batch mean as a one-element tensor on the predictions' device, for predictions not in host memory:
+    /// <c>Fit</c> then sums it on the device and reads it once per epoch. Null: <see cref="Compute"/> reads every batch.
+    /// </summary>
+    internal Func<Tensor, Tensor, Tensor>? OnDevice { get; init; }
+
+    /// <summary>
     /// Accuracy chosen by the output's shape, as Keras' <c>"accuracy"</c>: for scores ŷ <c>[N, C]</c> (C &gt; 1) against
     /// one-hot <c>[N, C]</c> or class indices <c>[N]</c>, the arg-max accuracy; for one output per sample (<c>[N, 1]</c> or
     /// <c>[N]</c>, a sigmoid) against 0/1 targets, the binary accuracy at threshold 0.5 on probabilities (for logits use
     /// <see cref="BinaryAccuracy"/> with threshold 0). See <see cref="Metrics.Accuracy(Tensor, Tensor)"/>.
     /// </summary>
-    public static Metric Accuracy { get; } = new("accuracy", (yhat, y) => Metrics.Accuracy(yhat, y));
+    public static Metric Accuracy { get; } = new("accuracy", (yhat, y) => Metrics.Accuracy(yhat, y)) { OnDevice = Tensor.AccuracyOnDevice };
 
     /// <summary>
     /// The fraction of samples whose output <c>[N, 1]</c> or <c>[N]</c> falls on the side of <paramref name="threshold"/> of its

@@ -14,7 +14,7 @@ internal static class LayerTesting
     }
 
     /// <summary>A scalar of <paramref name="y"/> that weighs every element differently, so no gradient is trivially zero.</summary>
-    public static Tensor WeightedSum(Tensor y, ulong seed = 99) => (y * Tensor.Uniform(y.Shape, 0.5f, 1.5f, seed)).Sum();
+    public static Tensor WeightedSum(Tensor y, ulong seed = 99) => (y * Tensor.Uniform(y.Shape, 0.5f, 1.5f, seed, y.Device)).Sum();
 
     public static void AssertClose(double expected, double actual, double tolerance, string what)
     {

@@ -4,7 +4,7 @@ namespace DeepLearning.Tests.Layers;
 // first, so γ = 1, β = 0 and zero biases do not hide errors), and has its named parameters and buffers listed.
 public class LayerTests
 {
-    private static readonly (string Name, Func<Layer> Make, int[] Input, LayerMode Mode, string[] Parameters, string[] Buffers)[] Rows =
+    internal static readonly (string Name, Func<Layer> Make, int[] Input, LayerMode Mode, string[] Parameters, string[] Buffers)[] Rows =
     [
         ("Dense", () => new Dense(3, 4, Activations.Tanh, seed: 1), [5, 3], LayerMode.Auto, ["weight", "bias"], []),
         ("Dense without bias", () => new Dense(3, 2, bias: false, seed: 2), [4, 3], LayerMode.Auto, ["weight"], []),

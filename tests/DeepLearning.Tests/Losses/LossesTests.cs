@@ -8,7 +8,7 @@ namespace DeepLearning.Tests;
 // checked for its value under each reduction, its gradient, its shape error and its stability on ±100 logits.
 public class LossesTests
 {
-    private delegate Tensor Loss(Tensor prediction, Tensor target, Reduction reduction);
+    internal delegate Tensor Loss(Tensor prediction, Tensor target, Reduction reduction);
 
     private static double Sig(double x) => 1 / (1 + Math.Exp(-x));
 
@@ -18,7 +18,7 @@ public class LossesTests
         return [.. row.Select(v => v - lse)];
     }
 
-    private static readonly (string Name, Loss F, bool Categorical, Func<ulong, (Tensor P, Tensor T)> Data, Func<double[], double[], double> Reference)[] Rows =
+    internal static readonly (string Name, Loss F, bool Categorical, Func<ulong, (Tensor P, Tensor T)> Data, Func<double[], double[], double> Reference)[] Rows =
     [
         ("Mse", (p, t, r) => DeepLearning.Losses.Mse(p, t, r), false, s => (Random(s, -2, 2), Random(s + 1, -2, 2)), (p, t) => (p[0] - t[0]) * (p[0] - t[0])),
         ("Mae", (p, t, r) => DeepLearning.Losses.Mae(p, t, r), false, s => (Random(s, -2, 2), Shifted(s, 0.3f)), (p, t) => Math.Abs(p[0] - t[0])),
@@ -151,6 +151,17 @@ public class LossesTests
     }
 
     [Theory]
+    [InlineData(-17f)]
+    [InlineData(-30f)]
+    public void Logit_binary_cross_entropy_of_a_confident_right_logit_keeps_relative_accuracy(float logit)
+    {
+        // Target 0, logit x ≪ 0: the loss is ln(1 + eˣ) ≈ eˣ, tiny but far from float's underflow; 0 would be 100% off.
+        double t = Math.Exp(logit), expected = t - t * t / 2 + t * t * t / 3; // ln(1 + t) for t < 1e-7, series exact in double
+        float got = DeepLearning.Losses.LogitBinaryCrossEntropy(Tensor.FromArray([logit]), Tensor.FromArray([0f])).Item();
+        Assert.True(Math.Abs(got - expected) <= 4 * Math.Pow(2, -23) * expected, $"LogitBinaryCrossEntropy({logit}, 0): got {got:G9}, expected {expected:G17}");
+    }
+
+    [Theory]
     [InlineData(1.5f)]
     [InlineData(-0.5f)]
     public void Binary_cross_entropies_reject_targets_outside_unit_interval(float bad)
@@ -222,7 +233,7 @@ public class LossesTests
     [Fact]
     public void Value_checks_are_skipped_with_no_device_read_where_memory_is_not_host_memory()
     {
-        var (device, backend) = RemoteBackend.Create();
+        var (device, backend) = TestBackend.Create();
         using var scope = TensorScope.Begin();
         var logits = Tensor.FromArray(new float[,] { { 5f, -3f, 2f } }, device);
         var oneHot = Tensor.FromArray(new float[,] { { 1f, 0f, 0f } }, device);

@@ -140,10 +140,10 @@ public static class OpCases
             foreach (var (pattern, a, b) in BroadcastPatterns)
                 yield return new OpCase($"{op} {pattern}", x => f(x[0], x[1]), In(da, a), In(db, b));
         foreach (var (pattern, c, a, b) in WherePatterns)
-            yield return new OpCase($"Where {pattern}", x => Tensor.Where(Mask(c), x[0], x[1]), In(Draw.Any, a), In(Draw.Any, b));
-        yield return new OpCase("Where [2,3]?[2,3]:0.5", x => Tensor.Where(Mask(2, 3), x[0], 0.5f), In(Draw.Any, 2, 3));
-        yield return new OpCase("Where [2,3]?0.5:[3]", x => Tensor.Where(Mask(2, 3), 0.5f, x[0]), In(Draw.Any, 3));
-        yield return new OpCase("Where x?x:x", x => Tensor.Where(Mask(2, 3), x[0], x[0]), In(Draw.Any, 2, 3));
+            yield return new OpCase($"Where {pattern}", x => Tensor.Where(Mask(c).To(x[0].Device), x[0], x[1]), In(Draw.Any, a), In(Draw.Any, b));
+        yield return new OpCase("Where [2,3]?[2,3]:0.5", x => Tensor.Where(Mask(2, 3).To(x[0].Device), x[0], 0.5f), In(Draw.Any, 2, 3));
+        yield return new OpCase("Where [2,3]?0.5:[3]", x => Tensor.Where(Mask(2, 3).To(x[0].Device), 0.5f, x[0]), In(Draw.Any, 3));
+        yield return new OpCase("Where x?x:x", x => Tensor.Where(Mask(2, 3).To(x[0].Device), x[0], x[0]), In(Draw.Any, 2, 3));
         // The same input on both sides: both rules add into one gradient.
         yield return new OpCase("Multiply x*x", x => x[0] * x[0], In(Draw.Any, 3, 4));
         // A binary op on a slice (a view at an offset into its buffer).
@@ -213,4 +213,6 @@ public static class OpCases
     public static OpCase Get(string name) => ByName[name];
 
     public static TheoryData<string> Names => new(ByName.Keys);
+
+    public static IEnumerable<string> AllNames => ByName.Keys;
 }

@@ -9,11 +9,11 @@ public class OptimizerRuleTests
     private const int N = 19, Steps = 4;
 
     /// <summary>A reference stepper: given p and g (double), returns the new p, keeping its own state.</summary>
-    private delegate double[] Stepper(double[] p, double[] g);
+    internal delegate double[] Stepper(double[] p, double[] g);
 
-    private sealed record Row(Func<OptimizerRule> Rule, Func<Stepper> Reference);
+    internal sealed record Row(Func<OptimizerRule> Rule, Func<Stepper> Reference);
 
-    private static readonly Dictionary<string, Row> Rules = new()
+    internal static readonly Dictionary<string, Row> Rules = new()
     {
         ["Descent"] = new(() => new Descent(0.1f), () => (p, g) => Map(p, g, (pi, gi, _) => pi - 0.1 * gi)),
         ["Sgd"] = new(() => new Sgd(0.05f), () => (p, g) => Map(p, g, (pi, gi, _) => pi - 0.05 * gi)),

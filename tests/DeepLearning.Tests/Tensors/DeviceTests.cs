@@ -15,4 +15,15 @@ public class DeviceTests
         var a = Tensor.Ones(new Shape(2), again);
         Assert.Equal([2f, 2f], (a + Tensor.Ones(2)).ToArray());
     }
+
+    [Fact]
+    public void Devices_are_found_by_name_and_an_unknown_name_lists_the_known_ones()
+    {
+        Assert.Same(Device.Cpu, Device.FromName("CPU"));
+        Device.Register("test-device-tests", () => TestBackend.Shared);
+        Assert.Equal(TestBackend.Shared, Device.FromName("test-device-tests"));
+        var e = Assert.Throws<ArgumentException>(() => Device.FromName("tpu"));
+        Assert.Contains("'tpu' is unknown", e.Message, StringComparison.Ordinal);
+        Assert.Contains("cpu", e.Message, StringComparison.Ordinal);
+    }
 }

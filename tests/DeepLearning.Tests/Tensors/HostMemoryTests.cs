@@ -17,7 +17,7 @@ public class HostMemoryTests
     [Fact]
     public void Tensor_on_a_device_without_host_memory_gives_no_span_and_reads_nothing()
     {
-        var (device, backend) = RemoteBackend.Create();
+        var (device, backend) = TestBackend.Create();
         using var scope = TensorScope.Begin();
         var t = Tensor.FromArray([1f, 2f], device);
         Assert.False(t.TryGetHostSpan(out var none));

@@ -61,6 +61,20 @@ internal sealed class FloatArrayPool
         }
     }
 
+    /// <summary>Floats held by the pool for reuse.</summary>
+    public long Retained => Interlocked.Read(ref _retained);
+
+    /// <summary>Drops every pooled array (they go to the GC).</summary>
+    public void Clear()
+    {
+        foreach (var stack in _classes)
+            lock (stack)
+            {
+                foreach (var a in stack) Interlocked.Add(ref _retained, -a.Length);
+                stack.Clear();
+            }
+    }
+
     private static int SizeClass(int length) =>
         length <= 1 << MinClass ? MinClass : 32 - BitOperations.LeadingZeroCount((uint)(length - 1));
 }

@@ -33,7 +33,7 @@ public sealed partial class CpuBackend
             case UnaryOp.Sign: SimdLoops.Map<SignOp>(xs, ys, alpha); break;
             case UnaryOp.Square: TensorPrimitives.Multiply(xs, xs, ys); break;
             case UnaryOp.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
-            case UnaryOp.Tanh: TensorPrimitives.Tanh(xs, ys); break;
+            case UnaryOp.Tanh: SimdLoops.Map<TanhOp>(xs, ys, alpha); break;
             case UnaryOp.Relu: TensorPrimitives.Max(xs, 0f, ys); break;
             case UnaryOp.LeakyRelu: SimdLoops.Map<LeakyReluOp>(xs, ys, alpha); break;
             case UnaryOp.AddScalar: TensorPrimitives.Add(xs, alpha, ys); break;

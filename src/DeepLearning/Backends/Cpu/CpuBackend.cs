@@ -15,6 +15,7 @@ public sealed partial class CpuBackend : IBackend
 
     private readonly FloatArrayPool _pool = new(maxRetainedFloats: 1L << 28);
     private long _live;
+    private long _bytes;
     // Released buffer objects, reused by later allocations so a training step allocates no wrappers either. Per
     // thread: a stale reference to a released buffer can then see it reused only by its own thread's later work.
     [ThreadStatic] private static Stack<CpuBuffer>? _wrappers;
@@ -40,6 +41,7 @@ public sealed partial class CpuBackend : IBackend
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         Interlocked.Increment(ref _live);
         var array = _pool.Rent(length);
+        Interlocked.Add(ref _bytes, (long)array.Length * sizeof(float));
         CpuBuffer? buffer = null;
         _wrappers?.TryPop(out buffer);
         return buffer is not null && buffer.TryReuse(array, length) ? buffer : new CpuBuffer(this, array, length);
@@ -76,6 +78,7 @@ public sealed partial class CpuBackend : IBackend
     internal void Return(CpuBuffer buffer)
     {
         Interlocked.Decrement(ref _live);
+        Interlocked.Add(ref _bytes, -(long)buffer.Array.Length * sizeof(float));
         _pool.Return(buffer.Array);
         // The wrapper waits for reuse without its array, so an array the pool declines (too large, over its cap) is freed.
         buffer.Detach();
@@ -149,12 +152,20 @@ public sealed partial class CpuBackend : IBackend
             var o = ys.AsSpan(yOffset + r * cols, cols);
             if (cols == 0) continue;
             // Subtracting the row maximum keeps every exponent ≤ 0: no overflow, and the largest term is exactly 1.
-            float m = TensorPrimitives.Max(row);
+            int im = TensorPrimitives.IndexOfMax(row);
+            float m = row[im];
             TensorPrimitives.Subtract(row, m, o);
             TensorPrimitives.Exp(o, o);
-            float s = TensorPrimitives.Sum(o);
-            if (log) TensorPrimitives.Subtract(row, m + MathF.Log(s), o);
-            else TensorPrimitives.Multiply(o, 1f / s, o);
+            if (log)
+            {
+                // ln Σ = log1p(Σ of the others), the max's 1 left out of the sum, and (x − m) − that rather than
+                // x − (m + ln Σ): either rounding would zero a dominant entry's log-probability (≈ −Σ others ≪ ε).
+                o[im] = 0f;
+                float lse = SimdMath.Log1p(TensorPrimitives.Sum(o));
+                TensorPrimitives.Subtract(row, m, o);
+                TensorPrimitives.Subtract(o, lse, o);
+            }
+            else TensorPrimitives.Multiply(o, 1f / TensorPrimitives.Sum(o), o);
         }
     }
 

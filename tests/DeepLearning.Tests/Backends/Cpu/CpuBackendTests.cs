@@ -147,4 +147,32 @@ public class CpuBackendTests
             foreach (var b in new[] { xb, yb, gb, db }) b.Release();
         }
     }
+
+    public static TheoryData<float[]> DominatedRows => new()
+    {
+        new float[] { 20f, 0f, 0f, 0f },
+        new float[] { 3f, 40f, -1f, 2f, 0.5f, 1f, 7f, -30f, 5f, 4f, 3f, 2f, 1f, 0f, -1f, -2f, -3f, 23f },
+        new float[] { -100f, -117f, -100f },
+    };
+
+    [Theory]
+    [MemberData(nameof(DominatedRows))]
+    public void Log_softmax_keeps_relative_accuracy_where_one_entry_dominates(float[] x)
+    {
+        // The dominant entry's log-probability is −ln(1 + Σ others) ≈ −Σ others, far below ε: it must not round to 0.
+        double m = x.Max(), rest = x.Sum(v => v == m ? 0 : Math.Exp(v - m)) + (x.Count(v => v == m) - 1);
+        double lse = rest < 1e-5 ? rest - rest * rest / 2 : Math.Log(1 + rest);
+        var xb = With(x, 0);
+        var yb = Empty(x.Length, 0);
+        Backend.Softmax(xb, 0, yb, 0, 1, x.Length, log: true);
+        var y = Read(yb, 0, x.Length);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double expected = x[i] - m - lse;
+            Assert.True(Math.Abs(y[i] - expected) <= 2 * Math.Pow(2, -23) * Math.Abs(expected),
+                $"log-softmax [{i}] of x = {x[i]}: got {y[i]:G9}, expected {expected:G17}");
+        }
+        xb.Release();
+        yb.Release();
+    }
 }
