@@ -81,6 +81,8 @@ public class KernelCompileTests(ITestOutputHelper output)
         Assert.Contains("GemmKernel<Tile16>", names);
         Assert.Contains("SoftmaxKernel<Group256>", names);
         Assert.Contains("ReduceGroupKernel<MaxR,Group16>", names);
+        Assert.Superset(new HashSet<string> { "GatherRowsKernel", "AddInPlaceKernel", "DropoutKernel", "BatchNormStatisticsKernel<Group256>",
+            "BatchNormForwardKernel", "BatchNormParamGradsKernel<Group16>", "BatchNormBackwardKernel" }, names);
     }
 
     [Fact]
