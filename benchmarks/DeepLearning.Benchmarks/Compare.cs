@@ -34,6 +34,11 @@ internal static class Compare
             foreach (var n in CompareCase.Names) Console.WriteLine(n);
             return;
         }
+        if (args[0] == "cold")
+        {
+            ColdStart.Run(args[1..]);
+            return;
+        }
         if (args[0] == "serve")
         {
             SetThreads(args, 1);

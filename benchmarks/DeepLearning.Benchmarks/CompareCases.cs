@@ -19,7 +19,7 @@ public abstract class CompareCase
     /// <summary>Every case, built on demand (some hold hundreds of MB of weights).</summary>
     public static IEnumerable<string> Names =>
         GemmCase.All.Select(g => "gemm_" + g.Name)
-            .Concat(["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "mnist_epoch_loop"])
+            .Concat(["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "lstm_fwd_bwd", "transformer_fwd_bwd", "mnist_epoch_loop"])
             .Concat(ScalingShapes.Select(s => $"scale_b{s.Batch}_w{s.Width}"));
 
     /// <summary>Batch and hidden width of the 784-W-W-10 scaling cases (SGD training steps).</summary>
@@ -50,6 +50,8 @@ public abstract class CompareCase
             "tiny_mlp_step" => new TinyMlpStep(),
             "mnist_epoch" => new MnistEpoch(),
             "mnist_epoch_loop" => new MnistEpoch(handWritten: true),
+            "lstm_fwd_bwd" => new LstmForwardBackward(),
+            "transformer_fwd_bwd" => new TransformerForwardBackward(),
             _ => throw new ArgumentException($"compare: no case '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
         };
     }
@@ -264,7 +266,8 @@ public sealed class MnistEpoch : CompareCase
         }
     }
 
-    private static string Directory()
+    /// <summary>The MNIST folder: <c>$DEEPLEARNING_DATA/mnist</c> or <c>shared/data/mnist</c> above the current directory.</summary>
+    internal static string Directory()
     {
         if (Environment.GetEnvironmentVariable("DEEPLEARNING_DATA") is { Length: > 0 } data) return Path.Combine(data, "mnist");
         for (var d = new DirectoryInfo(System.IO.Directory.GetCurrentDirectory()); d is not null; d = d.Parent)

@@ -92,18 +92,24 @@ def tiny_grad():
     return lambda: torch.autograd.grad((x * w + b).relu().sum(), [w, b])
 
 
-def mnist_epoch():
-    """One epoch of 784-128-10 (ReLU), Adam(1e-3), batch 128 over the shuffled MNIST training set."""
+def load_mnist(part="train"):
+    """(images [N, 784] float32 in [0, 1], labels int64) from $DEEPLEARNING_DATA/mnist or shared/data/mnist."""
     import gzip
     import pathlib
     root = os.environ.get("DEEPLEARNING_DATA")
     folder = pathlib.Path(root) / "mnist" if root else next(
         p / "shared" / "data" / "mnist" for p in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]
         if (p / "shared" / "data" / "mnist").is_dir())
-    with gzip.open(folder / "train-images-idx3-ubyte.gz") as f:
+    with gzip.open(folder / f"{part}-images-idx3-ubyte.gz") as f:
         x = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784).astype(np.float32) / 255)
-    with gzip.open(folder / "train-labels-idx1-ubyte.gz") as f:
+    with gzip.open(folder / f"{part}-labels-idx1-ubyte.gz") as f:
         y = torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64))
+    return x, y
+
+
+def mnist_epoch():
+    """One epoch of 784-128-10 (ReLU), Adam(1e-3), batch 128 over the shuffled MNIST training set."""
+    x, y = load_mnist()
     torch.manual_seed(0)
     m = mlp([784, 128, 10])
     opt, lf = torch.optim.Adam(m.parameters(), lr=1e-3), torch.nn.CrossEntropyLoss()
@@ -116,6 +122,30 @@ def mnist_epoch():
             lf(m(x[idx]), y[idx]).backward()
             opt.step()
     return epoch
+
+
+def lstm_fwd_bwd():
+    """nn.LSTM(128, 256, batch_first=True) over [64, 50, 128] from zeros; gradients of out.sum() for the weights."""
+    torch.manual_seed(0)
+    m, x = torch.nn.LSTM(128, 256, batch_first=True), torch.randn(64, 50, 128)
+
+    def step():
+        m.zero_grad(set_to_none=True)
+        out, _ = m(x)
+        out.sum().backward()
+    return step
+
+
+def transformer_fwd_bwd():
+    """Pre-norm encoder block d=128, 4 heads, ff 512, no dropout, over [32, 64, 128]; gradients of out.sum()."""
+    torch.manual_seed(0)
+    m = torch.nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True, norm_first=True)
+    x = torch.randn(32, 64, 128)
+
+    def step():
+        m.zero_grad(set_to_none=True)
+        m(x).sum().backward()
+    return step
 
 
 def make(name):
@@ -133,6 +163,8 @@ def make(name):
         "tiny_mlp_step": lambda: train_case([10, 10, 10], 1, False, torch.nn.MSELoss(), torch.randn(1, 10)),
         "mnist_epoch": mnist_epoch,
         "mnist_epoch_loop": mnist_epoch,
+        "lstm_fwd_bwd": lstm_fwd_bwd,
+        "transformer_fwd_bwd": transformer_fwd_bwd,
     }[name]()
 
 
@@ -159,6 +191,8 @@ def describe(name):
         "tiny_mlp_step": ("us/op", None, 59 / 15, "tiny MLP 10-10-10 step b=1 SGD"),
         "mnist_epoch": ("s/epoch", None, None, "MNIST epoch 784-128-10 Adam b=128"),
         "mnist_epoch_loop": ("s/epoch", None, None, "MNIST epoch, README's hand-written loop"),
+        "lstm_fwd_bwd": ("ms/step", None, 1.2, "LSTM 128->256 b=64 T=50 fwd+bwd"),
+        "transformer_fwd_bwd": ("ms/step", None, 1.0, "transformer d=128 h=4 T=64 b=32 fwd+bwd"),
     }[name]
 
 
@@ -206,6 +240,47 @@ class Ours:
         self.p.wait()
 
 
+class ColdStart:
+    """DESIGN.md §1's program as a user's first run: each run is a fresh process, ours then PyTorch's, alternating.
+
+    Ours: `dotnet OURS_DLL compare cold EPOCHS THREADS` (benchmarks/DeepLearning.Benchmarks/ColdStart.cs); PyTorch's:
+    `torch_cold.py EPOCHS THREADS`. Both print `cold start_s load_s train_s train_cpu_s accuracy epoch_s...`; the
+    training clock starts after the data is loaded. Process wall time (start to exit, import and load included) is
+    measured here. Each side reports the median over its runs.
+    """
+    EPOCHS = 5
+
+    def __init__(self, dll, threads):
+        here = os.path.dirname(os.path.abspath(__file__))
+        self.commands = {
+            "ours": ["dotnet", dll, "compare", "cold", str(self.EPOCHS), str(threads)],
+            "torch": [sys.executable, os.path.join(here, "torch_cold.py"), str(self.EPOCHS), str(threads)],
+        }
+        self.runs = {"ours": [], "torch": []}
+
+    def run(self, side):
+        t0 = time.perf_counter()
+        out = subprocess.run(self.commands[side], capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - t0
+        lines = [line for line in out.stdout.splitlines() if line.startswith("cold ")]
+        if out.returncode != 0 or not lines:
+            sys.exit(f"torch_cases.py: cold start ({side}) failed: {out.stdout[-2000:]}{out.stderr[-2000:]}")
+        f = [float(v) for v in lines[0].split()[1:]]
+        self.runs[side].append({"wall": wall, "start": f[0], "load": f[1], "train": f[2], "cpu": f[3], "accuracy": f[4],
+                                "epochs": f[5:]})
+
+    def pair(self, count):
+        for _ in range(count):
+            self.run("ours")
+            self.run("torch")
+
+    def median(self, side, key):
+        return statistics.median(r[key] for r in self.runs[side])
+
+    def epoch_medians(self, side):
+        return [statistics.median(r["epochs"][e] for r in self.runs[side]) for e in range(self.EPOCHS)]
+
+
 def main():
     dll = sys.argv[1]
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.5
@@ -213,15 +288,19 @@ def main():
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
     torch.set_num_threads(threads)
     cases = [n.strip() for n in os.environ.get("COMPARE_CASES", "").split(",") if n.strip()] or (
-        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "mnist_epoch_loop"]
-        + [f"scale_b{b}_w{w}" for b, w in SCALING])
+        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "lstm_fwd_bwd", "transformer_fwd_bwd", "mnist_epoch_loop"]
+        + ["cold_start"] + [f"scale_b{b}_w{w}" for b, w in SCALING])
     with open("/proc/self/maps", encoding="utf-8") as maps:
         blas = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})
-    ours, ref = Ours(dll, threads), Torch()
+    ours, ref, cold = Ours(dll, threads), Torch(), ColdStart(dll, threads)
+    cold_pairs = int(os.environ.get("COMPARE_COLD_RUNS", "2"))
     best_ours, best_ref, alloc = {}, {}, {}
     try:
         for r in range(rounds):
             for name in cases:
+                if name == "cold_start":
+                    cold.pair(cold_pairs)
+                    continue
                 t, b = ours.measure(name, seconds)
                 best_ours[name] = min(best_ours.get(name, float("inf")), t)
                 alloc[name] = b
@@ -237,6 +316,14 @@ def main():
           f"per-round median; ratio = speed ours / speed reference (> 1: we are faster)")
     print(f"{'case':<38} {'ours':>10} {'reference':>10} {'unit':<10} {'ratio':>6} {'target':>7} {'verdict':<7} {'ours B/it':>10}")
     for name in cases:
+        if name == "cold_start":
+            for key, label in (("train", "MNIST cold start §1 5 epochs, training"), ("wall", "MNIST cold start §1, process wall")):
+                o, t = cold.median("ours", key), cold.median("torch", key)
+                target = 1.3 if key == "train" else None
+                verdict = "" if target is None else ("met" if t / o >= target else "MISSED")
+                tgt = "" if target is None else f">={target:.2f}"
+                print(f"{label:<38} {o:>10.3f} {t:>10.3f} {'s':<10} {t / o:>6.2f} {tgt:>7} {verdict:<7} {'':>10}")
+            continue
         unit, work, target, label = describe(name)
         o, t = best_ours[name], best_ref[name]
         if unit in ("GFLOP/s", "samples/s"):
@@ -250,6 +337,18 @@ def main():
         verdict = "" if target is None else ("met" if ratio >= target else "MISSED")
         tgt = "" if target is None else f">={target:.2f}"
         print(f"{label:<38} {fmt.format(vo)} {fmt.format(vt)} {unit:<10} {ratio:>6.2f} {tgt:>7} {verdict:<7} {alloc[name]:>10.0f}")
+    if "cold_start" in cases:
+        print()
+        n = len(cold.runs["ours"])
+        print(f"# cold start: DESIGN.md §1 (784-128-10, Dropout 0.2, Adam 1e-3, batch 128 shuffled, {ColdStart.EPOCHS} epochs), "
+              f"a fresh process per run, {n} runs per side alternating ours/PyTorch, medians")
+        print(f"{'side':<6} {'train s':>8} {'best':>7} {'train cpu s':>11} {'load s':>7} {'start s':>8} {'wall s':>7} {'accuracy':>8}  epoch s")
+        for side in ("ours", "torch"):
+            best = min(r["train"] for r in cold.runs[side])
+            epochs = " ".join(f"{e:.3f}" for e in cold.epoch_medians(side))
+            print(f"{side:<6} {cold.median(side, 'train'):>8.3f} {best:>7.3f} {cold.median(side, 'cpu'):>11.3f} "
+                  f"{cold.median(side, 'load'):>7.3f} {cold.median(side, 'start'):>8.3f} {cold.median(side, 'wall'):>7.3f} "
+                  f"{cold.median(side, 'accuracy'):>8.4f}  {epochs}")
     scaling = [n for n in cases if n.startswith("scale_b")]
     if scaling:
         print()

@@ -165,4 +165,29 @@ internal sealed class TestBackend : IBackend
         DeviceBuffer grad, int gradOffset, DeviceBuffer? state1, int state1Offset, DeviceBuffer? state2, int state2Offset,
         DeviceBuffer target, int targetOffset, bool subtract, int length)
     { Op(); C.OptimizerStep(op, hyper, U(param), paramOffset, U(grad), gradOffset, U0(state1), state1Offset, U0(state2), state2Offset, U(target), targetOffset, subtract, length); }
+
+    // Sequence primitives (IBackend.Sequence.cs).
+    public void EmbeddingLookup(DeviceBuffer table, int tableOffset, int vocab, int dim, DeviceBuffer indices, int indicesOffset, int count, DeviceBuffer y, int yOffset)
+    { Op(); C.EmbeddingLookup(U(table), tableOffset, vocab, dim, U(indices), indicesOffset, count, U(y), yOffset); }
+
+    public void EmbeddingBackward(DeviceBuffer dy, int dyOffset, DeviceBuffer indices, int indicesOffset, int count, DeviceBuffer dTable, int dTableOffset, int vocab, int dim)
+    { Op(); C.EmbeddingBackward(U(dy), dyOffset, U(indices), indicesOffset, count, U(dTable), dTableOffset, vocab, dim); }
+
+    public void LayerNorm(DeviceBuffer x, int xOffset, DeviceBuffer gamma, int gammaOffset, DeviceBuffer beta, int betaOffset, DeviceBuffer y, int yOffset, DeviceBuffer mean, int meanOffset, DeviceBuffer rstd, int rstdOffset, int rows, int cols, float epsilon)
+    { Op(); C.LayerNorm(U(x), xOffset, U(gamma), gammaOffset, U(beta), betaOffset, U(y), yOffset, U(mean), meanOffset, U(rstd), rstdOffset, rows, cols, epsilon); }
+
+    public void LayerNormBackward(DeviceBuffer x, int xOffset, DeviceBuffer gamma, int gammaOffset, DeviceBuffer mean, int meanOffset, DeviceBuffer rstd, int rstdOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset, DeviceBuffer dGamma, int dGammaOffset, DeviceBuffer dBeta, int dBetaOffset, int rows, int cols)
+    { Op(); C.LayerNormBackward(U(x), xOffset, U(gamma), gammaOffset, U(mean), meanOffset, U(rstd), rstdOffset, U(dy), dyOffset, U(dx), dxOffset, U(dGamma), dGammaOffset, U(dBeta), dBetaOffset, rows, cols); }
+
+    public void LstmCell(int batch, int hidden, DeviceBuffer gates, int gatesOffset, int gatesStride, DeviceBuffer cPrev, int cPrevOffset, int cPrevStride, DeviceBuffer c, int cOffset, int cStride, DeviceBuffer h, int hOffset, int hStride)
+    { Op(); C.LstmCell(batch, hidden, U(gates), gatesOffset, gatesStride, U(cPrev), cPrevOffset, cPrevStride, U(c), cOffset, cStride, U(h), hOffset, hStride); }
+
+    public void LstmCellBackward(int batch, int hidden, DeviceBuffer gates, int gatesOffset, int gatesStride, DeviceBuffer cPrev, int cPrevOffset, int cPrevStride, DeviceBuffer c, int cOffset, int cStride, DeviceBuffer dh, int dhOffset, int dhStride, DeviceBuffer dc, int dcOffset, int dcStride, DeviceBuffer dGates, int dGatesOffset, int dGatesStride, DeviceBuffer dcPrev, int dcPrevOffset, int dcPrevStride)
+    { Op(); C.LstmCellBackward(batch, hidden, U(gates), gatesOffset, gatesStride, U(cPrev), cPrevOffset, cPrevStride, U(c), cOffset, cStride, U(dh), dhOffset, dhStride, U(dc), dcOffset, dcStride, U(dGates), dGatesOffset, dGatesStride, U(dcPrev), dcPrevOffset, dcPrevStride); }
+
+    public void GruCell(int batch, int hidden, DeviceBuffer xp, int xpOffset, int xpStride, DeviceBuffer hp, int hpOffset, int hpStride, DeviceBuffer hPrev, int hPrevOffset, int hPrevStride, DeviceBuffer h, int hOffset, int hStride)
+    { Op(); C.GruCell(batch, hidden, U(xp), xpOffset, xpStride, U(hp), hpOffset, hpStride, U(hPrev), hPrevOffset, hPrevStride, U(h), hOffset, hStride); }
+
+    public void GruCellBackward(int batch, int hidden, DeviceBuffer xp, int xpOffset, int xpStride, DeviceBuffer hp, int hpOffset, int hpStride, DeviceBuffer hPrev, int hPrevOffset, int hPrevStride, DeviceBuffer dh, int dhOffset, int dhStride, DeviceBuffer dxp, int dxpOffset, int dxpStride, DeviceBuffer dhp, int dhpOffset, int dhpStride, DeviceBuffer dhPrev, int dhPrevOffset, int dhPrevStride)
+    { Op(); C.GruCellBackward(batch, hidden, U(xp), xpOffset, xpStride, U(hp), hpOffset, hpStride, U(hPrev), hPrevOffset, hPrevStride, U(dh), dhOffset, dhStride, U(dxp), dxpOffset, dxpStride, U(dhp), dhpOffset, dhpStride, U(dhPrev), dhPrevOffset, dhPrevStride); }
 }

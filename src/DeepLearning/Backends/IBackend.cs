@@ -18,7 +18,7 @@ namespace DeepLearning.Backends;
 /// memory is not held forever; the CPU backend leaves such arrays to the GC.</para>
 /// <para>No member may move data through the host except <see cref="Upload"/> and <see cref="Download"/>.</para>
 /// </remarks>
-public interface IBackend
+public partial interface IBackend
 {
     /// <summary>A short name for messages, such as <c>cpu</c> or <c>cuda:0</c>.</summary>
     string Name { get; }

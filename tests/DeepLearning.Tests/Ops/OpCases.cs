@@ -97,6 +97,12 @@ public static class OpCases
         return Tensor.FromSpan(m, s);
     }
 
+    // Token ids [2, 3] with repeats (0 and 4 twice), for the embedding row.
+    private static Tensor Ids => Tensor.FromSpan([0f, 4f, 2f, 4f, 0f, 1f], new Shape(2, 3));
+
+    // Recurrent weights scaled down, so the gates stay away from saturation where finite differences lose precision.
+    private static Tensor Small(Tensor w) => w * 0.4f;
+
     private static readonly (string Name, int[] Condition, int[] A, int[] B)[] WherePatterns =
     [
         ("[3,4]?[3,4]:[3,4]", [3, 4], [3, 4], [3, 4]),
@@ -203,6 +209,29 @@ public static class OpCases
         yield return new OpCase("Linear x·Wᵀ", x => Tensor.Linear(x[0], x[1]), In(Draw.Any, 4, 3), In(Draw.Any, 5, 3));
         yield return new OpCase("Linear relu(x·Wᵀ+b) fused", x => Tensor.Linear(x[0], x[1], x[2], relu: true), In(Draw.Any, 4, 3), In(Draw.Any, 5, 3), In(Draw.Any, 5));
         yield return new OpCase("Linear x·xᵀ", x => Tensor.Linear(x[0], x[0]), In(Draw.Any, 3, 3));
+        // Sequence ops. Embedding's ids are data (repeated, so the scatter-add accumulates); the recurrent ops take
+        // time-major inputs and return every state, h₀ included, so each output element's gradient is checked.
+        yield return new OpCase("Embedding [2,3] ids of [5,3]", x => Tensor.Embedding(Ids.To(x[0].Device), x[0]), In(Draw.Any, 5, 3));
+        yield return new OpCase("LayerNorm [4,5]", x => Tensor.LayerNorm(x[0], x[1], x[2]), In(Draw.Any, 4, 5), In(Draw.Any, 5), In(Draw.Any, 5));
+        yield return new OpCase("LayerNorm [2,3,4]", x => Tensor.LayerNorm(x[0], x[1], x[2]), In(Draw.Any, 2, 3, 4), In(Draw.Any, 4), In(Draw.Any, 4));
+        foreach (int t in new[] { 1, 3 })
+        {
+            yield return new OpCase($"LstmSequence T={t}", x => Tensor.LstmSequence(x[0], x[1], x[2], Small(x[3]), Small(x[4]), x[5]),
+                In(Draw.Any, t, 2, 3), In(Draw.Any, 2, 4), In(Draw.Any, 2, 4), In(Draw.Any, 16, 3), In(Draw.Any, 16, 4), In(Draw.Any, 16));
+            yield return new OpCase($"GruSequence T={t}", x => Tensor.GruSequence(x[0], x[1], Small(x[2]), Small(x[3]), x[4], x[5]),
+                In(Draw.Any, t, 2, 3), In(Draw.Any, 2, 4), In(Draw.Any, 12, 3), In(Draw.Any, 12, 4), In(Draw.Any, 12), In(Draw.Any, 12));
+            yield return new OpCase($"RnnSequence T={t}", x => Tensor.RnnSequence(x[0], x[1], Small(x[2]), Small(x[3]), x[4]),
+                In(Draw.Any, t, 2, 3), In(Draw.Any, 2, 4), In(Draw.Any, 4, 3), In(Draw.Any, 4, 4), In(Draw.Any, 4));
+        }
+        yield return new OpCase("BatchedMatMul [2,3,4]·[4,5]", x => Tensor.BatchedMatMul(x[0], x[1]), In(Draw.Any, 2, 3, 4), In(Draw.Any, 4, 5));
+        yield return new OpCase("BatchedMatMul [3,4]·[2,4,5]", x => Tensor.BatchedMatMul(x[0], x[1]), In(Draw.Any, 3, 4), In(Draw.Any, 2, 4, 5));
+        yield return new OpCase("BatchedMatMul [2,1,3,4]·[3,4,2]", x => Tensor.BatchedMatMul(x[0], x[1]), In(Draw.Any, 2, 1, 3, 4), In(Draw.Any, 3, 4, 2));
+        yield return new OpCase("BatchedMatMul [2,2,3,4]·[2,2,5,4]ᵀ", x => Tensor.BatchedMatMul(x[0], x[1], transposeB: true), In(Draw.Any, 2, 2, 3, 4), In(Draw.Any, 2, 2, 5, 4));
+        yield return new OpCase("BatchedMatMul [2,4,3]ᵀ·[1,4,5]", x => Tensor.BatchedMatMul(x[0], x[1], transposeA: true), In(Draw.Any, 2, 4, 3), In(Draw.Any, 1, 4, 5));
+        yield return new OpCase("MaskedSoftmax causal [2,3,3]", x => Tensor.MaskedSoftmax(x[0], Tensor.CausalMask(3).To(x[0].Device)), In(Draw.Any, 2, 3, 3));
+        yield return new OpCase("MaskedSoftmax with a fully masked row", x => Tensor.MaskedSoftmax(x[0], Tensor.FromSpan([1f, 0f, 1f, 0f, 0f, 0f], new Shape(2, 3), x[0].Device)), In(Draw.Any, 2, 2, 3));
+        yield return new OpCase("Flip(1) [2,3,4]", x => x[0].Flip(1), In(Draw.Any, 2, 3, 4));
+        yield return new OpCase("Flip(-1) [2,3]", x => x[0].Flip(-1), In(Draw.Any, 2, 3));
         // Compositions: an op's output feeding ops of other families.
         yield return new OpCase("Dense-like tanh(x·Wᵀ+b)", x => (Tensor.MatMul(x[0], x[1], transposeB: true) + x[2]).Tanh(),
             In(Draw.Any, 4, 3), In(Draw.Any, 2, 3), In(Draw.Any, 2));

@@ -44,9 +44,18 @@ public sealed partial class CpuBackend
     {
         var xs = Cpu(x).AsSpan(xOffset, length);
         var ys = Cpu(y).AsSpan(yOffset, length);
-        float scale = 1f / (1f - p);
-        // The same draw as RandomUniform on [0, 1): the mask equals the composed (u ≥ p)·1/(1 − p) bit for bit.
-        for (int i = 0; i < xs.Length; i++)
-            ys[i] = MathF.Min(Philox.Uniform(seed, counter + (ulong)i), MathF.BitDecrement(1f)) >= p ? xs[i] * scale : 0f;
+        float scale = 1f / (1f - p), top = MathF.BitDecrement(1f);
+        // The same draws as RandomUniform on [0, 1) (one Philox block serves four elements), so the mask equals the
+        // composed (u ≥ p)·1/(1 − p) bit for bit.
+        ulong index = counter;
+        for (int i = 0; i < xs.Length;)
+        {
+            var (w0, w1, w2, w3) = Philox.Block(seed, index >> 2);
+            for (int lane = (int)(index & 3); lane < 4 && i < xs.Length; lane++, i++, index++)
+            {
+                uint word = lane switch { 0 => w0, 1 => w1, 2 => w2, _ => w3 };
+                ys[i] = MathF.Min(Philox.ToUnit(word), top) >= p ? xs[i] * scale : 0f;
+            }
+        }
     }
 }

@@ -54,6 +54,20 @@ public class PhiloxTests
         Assert.Equal(normal[7..], Normal(3, 7, 33));
     }
 
+    [Theory]
+    [InlineData(0ul, 37)]
+    [InlineData(1ul, 1)]
+    [InlineData(2ul, 6)]
+    [InlineData(3ul, 2)]
+    [InlineData(1_000_000_007ul, 101)]
+    public void Fill_is_element_j_of_the_uniform_stream_for_any_start_and_length(ulong counter, int n)
+    {
+        // The fill shares one Philox block among four elements: it must still equal the per-element definition where the
+        // start is not a multiple of four and the length ends mid-block.
+        var expected = Enumerable.Range(0, n).Select(i => Philox.Uniform(11, counter + (ulong)i)).ToArray();
+        Assert.Equal(expected, Uniform(11, counter, n, offset: 1));
+    }
+
     [Fact]
     public void Uniform_has_mean_one_half_and_variance_one_twelfth()
     {

@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace DeepLearning.Backends.Cpu;
+
+// Sequence-model kernels (see IBackend.Sequence.cs): row loops over spans, the transcendental functions vectorised by
+// TensorPrimitives. They run on the calling thread: next to the GEMMs of a recurrent step they are a few percent.
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public void EmbeddingLookup(DeviceBuffer table, int tableOffset, int vocab, int dim,
+        DeviceBuffer indices, int indicesOffset, int count, DeviceBuffer y, int yOffset)
+    {
+        var t = Cpu(table).AsSpan(tableOffset, vocab * dim);
+        var ix = Cpu(indices).AsSpan(indicesOffset, count);
+        var o = Cpu(y).AsSpan(yOffset, count * dim);
+        for (int i = 0; i < count; i++)
+            t.Slice(CheckIndex(ix[i], i, vocab) * dim, dim).CopyTo(o.Slice(i * dim, dim));
+    }
+
+    /// <inheritdoc/>
+    public void EmbeddingBackward(DeviceBuffer dy, int dyOffset, DeviceBuffer indices, int indicesOffset, int count,
+        DeviceBuffer dTable, int dTableOffset, int vocab, int dim)
+    {
+        var g = Cpu(dy).AsSpan(dyOffset, count * dim);
+        var ix = Cpu(indices).AsSpan(indicesOffset, count);
+        var d = Cpu(dTable).AsSpan(dTableOffset, vocab * dim);
+        d.Clear();
+        // Sequential, so repeated indices accumulate in a fixed order (deterministic sums).
+        for (int i = 0; i < count; i++)
+        {
+            var row = d.Slice(CheckIndex(ix[i], i, vocab) * dim, dim);
+            TensorPrimitives.Add(row, g.Slice(i * dim, dim), row);
+        }
+    }
+
+    private static int CheckIndex(float value, int position, int vocab)
+    {
+        int k = (int)value;
+        if (k != value || (uint)k >= (uint)vocab)
+            throw new ArgumentOutOfRangeException("indices", string.Create(CultureInfo.InvariantCulture,
+                $"index {value} at position {position} is outside the vocabulary of size {vocab} (valid: integers 0 … {vocab - 1})"));
+        return k;
+    }
+
+    /// <inheritdoc/>
+    public void LayerNorm(DeviceBuffer x, int xOffset, DeviceBuffer gamma, int gammaOffset, DeviceBuffer beta, int betaOffset,
+        DeviceBuffer y, int yOffset, DeviceBuffer mean, int meanOffset, DeviceBuffer rstd, int rstdOffset, int rows, int cols, float epsilon)
+    {
+        var xs = Cpu(x);
+        var ys = Cpu(y);
+        var gm = Cpu(gamma).AsSpan(gammaOffset, cols);
+        var bt = Cpu(beta).AsSpan(betaOffset, cols);
+        var mu = Cpu(mean).AsSpan(meanOffset, rows);
+        var rs = Cpu(rstd).AsSpan(rstdOffset, rows);
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = xs.AsSpan(xOffset + r * cols, cols);
+            var yr = ys.AsSpan(yOffset + r * cols, cols);
+            // Two passes (mean, then squares of the centred values): no cancellation as in E[x²] − E[x]².
+            float m = TensorPrimitives.Sum(xr) / cols;
+            TensorPrimitives.Subtract(xr, m, yr);
+            float inv = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(yr) / cols + epsilon);
+            mu[r] = m;
+            rs[r] = inv;
+            TensorPrimitives.Multiply(yr, inv, yr);
+            TensorPrimitives.FusedMultiplyAdd(yr, gm, bt, yr);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void LayerNormBackward(DeviceBuffer x, int xOffset, DeviceBuffer gamma, int gammaOffset, DeviceBuffer mean, int meanOffset,
+        DeviceBuffer rstd, int rstdOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset,
+        DeviceBuffer dGamma, int dGammaOffset, DeviceBuffer dBeta, int dBetaOffset, int rows, int cols)
+    {
+        var xs = Cpu(x);
+        var gs = Cpu(dy);
+        var ds = Cpu(dx);
+        var gm = Cpu(gamma).AsSpan(gammaOffset, cols);
+        var mu = Cpu(mean).AsSpan(meanOffset, rows);
+        var rs = Cpu(rstd).AsSpan(rstdOffset, rows);
+        var dg = Cpu(dGamma).AsSpan(dGammaOffset, cols);
+        var db = Cpu(dBeta).AsSpan(dBetaOffset, cols);
+        dg.Clear();
+        db.Clear();
+        var scratch = Scratch(2 * cols);
+        var xh = scratch.AsSpan(0, cols);
+        var gh = scratch.AsSpan(cols, cols);
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = xs.AsSpan(xOffset + r * cols, cols);
+            var gr = gs.AsSpan(dyOffset + r * cols, cols);
+            var dr = ds.AsSpan(dxOffset + r * cols, cols);
+            TensorPrimitives.Subtract(xr, mu[r], xh);
+            TensorPrimitives.Multiply(xh, rs[r], xh);
+            TensorPrimitives.FusedMultiplyAdd(gr, xh, dg, dg);
+            TensorPrimitives.Add(gr, db, db);
+            TensorPrimitives.Multiply(gr, gm, gh);
+            float a = TensorPrimitives.Sum(gh) / cols, b = TensorPrimitives.Dot(gh, xh) / cols;
+            // dx = r·(ĝ − a − x̂·b)
+            TensorPrimitives.MultiplyAdd(xh, -b, gh, dr);
+            TensorPrimitives.Subtract(dr, a, dr);
+            TensorPrimitives.Multiply(dr, rs[r], dr);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void LstmCell(int batch, int hidden, DeviceBuffer gates, int gatesOffset, int gatesStride,
+        DeviceBuffer cPrev, int cPrevOffset, int cPrevStride, DeviceBuffer c, int cOffset, int cStride,
+        DeviceBuffer h, int hOffset, int hStride)
+    {
+        var ga = Cpu(gates);
+        var cp = Cpu(cPrev);
+        var cs = Cpu(c);
+        var hs = Cpu(h);
+        int n = hidden;
+        for (int b = 0; b < batch; b++)
+        {
+            var row = ga.AsSpan(gatesOffset + b * gatesStride, 4 * n);
+            var ifg = row[..(2 * n)];
+            TensorPrimitives.Sigmoid(ifg, ifg);
+            TensorPrimitives.Tanh(row.Slice(2 * n, n), row.Slice(2 * n, n));
+            TensorPrimitives.Sigmoid(row.Slice(3 * n, n), row.Slice(3 * n, n));
+            var cr = cs.AsSpan(cOffset + b * cStride, n);
+            var hr = hs.AsSpan(hOffset + b * hStride, n);
+            // c = f ⊙ c_prev + i ⊙ g;  h = o ⊙ tanh(c)
+            TensorPrimitives.Multiply(row.Slice(n, n), cp.AsSpan(cPrevOffset + b * cPrevStride, n), cr);
+            TensorPrimitives.FusedMultiplyAdd(row[..n], row.Slice(2 * n, n), cr, cr);
+            TensorPrimitives.Tanh(cr, hr);
+            TensorPrimitives.Multiply(hr, row.Slice(3 * n, n), hr);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void LstmCellBackward(int batch, int hidden, DeviceBuffer gates, int gatesOffset, int gatesStride,
+        DeviceBuffer cPrev, int cPrevOffset, int cPrevStride, DeviceBuffer c, int cOffset, int cStride,
+        DeviceBuffer dh, int dhOffset, int dhStride, DeviceBuffer dc, int dcOffset, int dcStride,
+        DeviceBuffer dGates, int dGatesOffset, int dGatesStride, DeviceBuffer dcPrev, int dcPrevOffset, int dcPrevStride)
+    {
+        var ga = Cpu(gates).Array;
+        var cp = Cpu(cPrev).Array;
+        var cs = Cpu(c).Array;
+        var dhs = Cpu(dh).Array;
+        var dcs = Cpu(dc).Array;
+        var dgs = Cpu(dGates).Array;
+        var dcp = Cpu(dcPrev).Array;
+        int n = hidden;
+        var tc = Scratch(n).AsSpan(0, n);
+        for (int b = 0; b < batch; b++)
+        {
+            int go = gatesOffset + b * gatesStride, co = cOffset + b * cStride, cpo = cPrevOffset + b * cPrevStride;
+            int dho = dhOffset + b * dhStride, dco = dcOffset + b * dcStride, dgo = dGatesOffset + b * dGatesStride;
+            int dcpo = dcPrevOffset + b * dcPrevStride;
+            TensorPrimitives.Tanh(cs.AsSpan(co, n), tc);
+            for (int j = 0; j < n; j++)
+            {
+                float i = ga[go + j], f = ga[go + n + j], g = ga[go + 2 * n + j], o = ga[go + 3 * n + j];
+                float t = tc[j], gh = dhs[dho + j];
+                // dc gathers the carried gradient and the path through h = o ⊙ tanh(c).
+                float gc = dcs[dco + j] + gh * o * (1f - t * t);
+                dgs[dgo + j] = gc * g * i * (1f - i);
+                dgs[dgo + n + j] = gc * cp[cpo + j] * f * (1f - f);
+                dgs[dgo + 2 * n + j] = gc * i * (1f - g * g);
+                dgs[dgo + 3 * n + j] = gh * t * o * (1f - o);
+                dcp[dcpo + j] = gc * f;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void GruCell(int batch, int hidden, DeviceBuffer xp, int xpOffset, int xpStride, DeviceBuffer hp, int hpOffset, int hpStride,
+        DeviceBuffer hPrev, int hPrevOffset, int hPrevStride, DeviceBuffer h, int hOffset, int hStride)
+    {
+        var xs = Cpu(xp);
+        var hs = Cpu(hp);
+        var ps = Cpu(hPrev);
+        var os = Cpu(h);
+        int n = hidden;
+        for (int b = 0; b < batch; b++)
+        {
+            var x = xs.AsSpan(xpOffset + b * xpStride, 3 * n);
+            var hr = hs.AsSpan(hpOffset + b * hpStride, 3 * n);
+            var rz = x[..(2 * n)];
+            TensorPrimitives.Add(rz, hr[..(2 * n)], rz);
+            TensorPrimitives.Sigmoid(rz, rz);
+            var nn = x.Slice(2 * n, n);
+            TensorPrimitives.FusedMultiplyAdd(x[..n], hr.Slice(2 * n, n), nn, nn);
+            TensorPrimitives.Tanh(nn, nn);
+            // h = n + z ⊙ (h_prev − n)
+            var o = os.AsSpan(hOffset + b * hStride, n);
+            TensorPrimitives.Subtract(ps.AsSpan(hPrevOffset + b * hPrevStride, n), nn, o);
+            TensorPrimitives.FusedMultiplyAdd(x.Slice(n, n), o, nn, o);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void GruCellBackward(int batch, int hidden, DeviceBuffer xp, int xpOffset, int xpStride, DeviceBuffer hp, int hpOffset, int hpStride,
+        DeviceBuffer hPrev, int hPrevOffset, int hPrevStride, DeviceBuffer dh, int dhOffset, int dhStride,
+        DeviceBuffer dxp, int dxpOffset, int dxpStride, DeviceBuffer dhp, int dhpOffset, int dhpStride,
+        DeviceBuffer dhPrev, int dhPrevOffset, int dhPrevStride)
+    {
+        var xs = Cpu(xp).Array;
+        var hs = Cpu(hp).Array;
+        var ps = Cpu(hPrev).Array;
+        var gs = Cpu(dh).Array;
+        var dxs = Cpu(dxp).Array;
+        var dhs = Cpu(dhp).Array;
+        var dps = Cpu(dhPrev).Array;
+        int n = hidden;
+        for (int b = 0; b < batch; b++)
+        {
+            int xo = xpOffset + b * xpStride, ho = hpOffset + b * hpStride, po = hPrevOffset + b * hPrevStride;
+            int go = dhOffset + b * dhStride, dxo = dxpOffset + b * dxpStride, dho = dhpOffset + b * dhpStride;
+            int dpo = dhPrevOffset + b * dhPrevStride;
+            for (int j = 0; j < n; j++)
+            {
+                float r = xs[xo + j], z = xs[xo + n + j], nn = xs[xo + 2 * n + j], g = gs[go + j];
+                float dn = g * (1f - z) * (1f - nn * nn);
+                float dz = g * (ps[po + j] - nn) * z * (1f - z);
+                float dr = dn * hs[ho + 2 * n + j] * r * (1f - r);
+                dxs[dxo + j] = dr;
+                dxs[dxo + n + j] = dz;
+                dxs[dxo + 2 * n + j] = dn;
+                dhs[dho + j] = dr;
+                dhs[dho + n + j] = dz;
+                dhs[dho + 2 * n + j] = dn * r;
+                dps[dpo + j] = g * z;
+            }
+        }
+    }
+
+    // Per-thread scratch for row temporaries, grown as needed: no allocation per call in a steady state.
+    [ThreadStatic] private static float[]? _scratch;
+
+    private static float[] Scratch(int length) =>
+        _scratch is { } s && s.Length >= length ? s : _scratch = new float[Math.Max(length, 256)];
+}

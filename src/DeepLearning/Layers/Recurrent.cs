@@ -1,0 +1,94 @@
+namespace DeepLearning;
+
+/// <summary>The state of an LSTM: hidden state <c>H</c> and cell state <c>C</c>, each <c>[batch, hidden]</c>.</summary>
+/// <param name="H">Hidden state <c>[batch, hidden]</c> (also the output of the last step).</param>
+/// <param name="C">Cell state <c>[batch, hidden]</c>.</param>
+public readonly record struct LstmState(Tensor H, Tensor C);
+
+/// <summary>
+/// The four parameters of a recurrent layer in PyTorch's layout: <c>weight_ih [gates·H, I]</c>, <c>weight_hh [gates·H, H]</c>,
+/// <c>bias_ih</c>, <c>bias_hh [gates·H]</c>, each initialised uniform in ±1/√H as PyTorch does.
+/// </summary>
+internal sealed class RecurrentWeights
+{
+    public RecurrentWeights(string layer, int inputs, int hidden, int gates, ulong? seed)
+    {
+        if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, $"{layer}: input size must be positive");
+        if (hidden <= 0) throw new ArgumentOutOfRangeException(nameof(hidden), hidden, $"{layer}: hidden size must be positive");
+        Inputs = inputs;
+        Hidden = hidden;
+        ulong s = seed ?? Init.NextSeed();
+        float k = 1f / MathF.Sqrt(hidden);
+        using var scope = TensorScope.Begin();
+        Parameter U(ulong i, params int[] shape) => new(Tensor.Uniform(new Shape(shape), -k, k, s + i));
+        WeightIh = U(0, gates * hidden, inputs);
+        WeightHh = U(1, gates * hidden, hidden);
+        BiasIh = U(2, gates * hidden);
+        BiasHh = U(3, gates * hidden);
+    }
+
+    public int Inputs { get; }
+
+    public int Hidden { get; }
+
+    public Parameter WeightIh { get; }
+
+    public Parameter WeightHh { get; }
+
+    public Parameter BiasIh { get; }
+
+    public Parameter BiasHh { get; }
+
+    /// <summary>The parameters under PyTorch's names, <paramref name="suffix"/> appended (<c>_l0</c> for a sequence layer).</summary>
+    public IEnumerable<KeyValuePair<string, Parameter>> Named(string suffix)
+    {
+        yield return new("weight_ih" + suffix, WeightIh);
+        yield return new("weight_hh" + suffix, WeightHh);
+        yield return new("bias_ih" + suffix, BiasIh);
+        yield return new("bias_hh" + suffix, BiasHh);
+    }
+
+    /// <summary>Checks a batch-first sequence <c>[batch, time, inputs]</c> and returns it time-major <c>[time, batch, inputs]</c>.</summary>
+    public Tensor TimeMajor(string layer, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 3 || x.Shape[2] != Inputs)
+            throw new ArgumentException($"{layer}: input {x.Shape} must be [batch, time, {Inputs}] (batch first)", nameof(x));
+        if (x.Shape[1] == 0)
+            throw new ArgumentException($"{layer}: the sequence is empty (input {x.Shape}); expected at least one time step", nameof(x));
+        if (x.Shape[0] == 0) throw new ArgumentException($"{layer}: the batch is empty (input {x.Shape})", nameof(x));
+        return x.Permute(1, 0, 2);
+    }
+
+    /// <summary>Checks one step's input <c>[batch, inputs]</c> and returns it as a sequence of one step <c>[1, batch, inputs]</c>.</summary>
+    public Tensor OneStep(string layer, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Rank != 2 || x.Shape[1] != Inputs || x.Shape[0] == 0)
+            throw new ArgumentException($"{layer}: input {x.Shape} must be [batch ≥ 1, {Inputs}]", nameof(x));
+        return x.Reshape(1, x.Shape[0], Inputs);
+    }
+
+    /// <summary>Checks a state tensor against <c>[batch, hidden]</c>.</summary>
+    public Tensor State(string layer, string which, Tensor? state, int batch, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(state, which);
+        if (state.Rank != 2 || state.Shape[0] != batch || state.Shape[1] != Hidden)
+            throw new ArgumentException($"{layer}: the state {which} has shape {state.Shape}, expected [{batch},{Hidden}] for input {x.Shape}", which);
+        return state;
+    }
+
+    /// <summary>A zero state <c>[batch, hidden]</c> on <paramref name="x"/>'s device.</summary>
+    public Tensor Zeros(int batch, Tensor x) => Tensor.Zeros(new Shape(batch, Hidden), x.Device);
+
+    /// <summary>
+    /// From the states h₀ … h_T <c>[T + 1, batch, hidden]</c>: the outputs (h₁ … h_T batch first, or h_T alone) and the
+    /// final state h_T.
+    /// </summary>
+    public static (Tensor Output, Tensor Last) Outputs(Tensor states, bool returnSequence)
+    {
+        int steps = states.Shape[0] - 1, batch = states.Shape[1], hidden = states.Shape[2];
+        var last = states.Slice(steps, 1).Reshape(batch, hidden);
+        return (returnSequence ? states.Slice(1, steps).Permute(1, 0, 2) : last, last);
+    }
+}

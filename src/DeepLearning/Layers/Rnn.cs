@@ -1,0 +1,131 @@
+using System.Globalization;
+
+namespace DeepLearning;
+
+/// <summary>
+/// An Elman recurrent layer over a batch-first sequence <c>[batch, time, inputs]</c> (PyTorch's
+/// <c>nn.RNN(batch_first=True)</c> with tanh, Flux 0.15's <c>RNN</c>, Keras' <c>SimpleRNN</c>): per step
+/// <c>h' = tanh(W_ih x + b_ih + W_hh h + b_hh)</c>. Parameters <c>weight_ih_l0 [H, I]</c>, <c>weight_hh_l0 [H, H]</c>,
+/// <c>bias_ih_l0</c>, <c>bias_hh_l0 [H]</c>, so weights interchange with PyTorch.
+/// </summary>
+/// <remarks>
+/// No state is kept between calls: <see cref="Forward(Tensor)"/> starts from zeros, and
+/// <see cref="Forward(Tensor, Tensor?)"/> takes the initial state <c>[batch, hidden]</c> and returns the final one.
+/// </remarks>
+public sealed class Rnn : Layer
+{
+    private readonly RecurrentWeights _w;
+
+    /// <summary>Creates the layer with PyTorch's initialisation (uniform in ±1/√hidden).</summary>
+    /// <param name="inputs">Features per step.</param>
+    /// <param name="hidden">Size of the hidden state.</param>
+    /// <param name="returnSequence">Whether <see cref="Forward(Tensor)"/> returns every step's h <c>[batch, time, hidden]</c>
+    /// (the default) or the last step's only <c>[batch, hidden]</c>.</param>
+    /// <param name="seed">Seed of the weights; when null one is drawn from <see cref="Init.NextSeed"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public Rnn(int inputs, int hidden, bool returnSequence = true, ulong? seed = null)
+    {
+        _w = new RecurrentWeights("Rnn", inputs, hidden, 1, seed);
+        ReturnSequence = returnSequence;
+    }
+
+    /// <summary>Features per step.</summary>
+    public int Inputs => _w.Inputs;
+
+    /// <summary>Size of the hidden state.</summary>
+    public int Hidden => _w.Hidden;
+
+    /// <summary>Whether the output is the whole sequence of hidden states or the last one.</summary>
+    public bool ReturnSequence { get; }
+
+    /// <summary><c>weight_ih_l0 [1·hidden, inputs]</c>.</summary>
+    public Parameter WeightIh => _w.WeightIh;
+
+    /// <summary><c>weight_hh_l0 [1·hidden, hidden]</c>.</summary>
+    public Parameter WeightHh => _w.WeightHh;
+
+    /// <summary><c>bias_ih_l0 [1·hidden]</c>.</summary>
+    public Parameter BiasIh => _w.BiasIh;
+
+    /// <summary><c>bias_hh_l0 [1·hidden]</c>.</summary>
+    public Parameter BiasHh => _w.BiasHh;
+
+    /// <summary>Runs over <paramref name="input"/> <c>[batch, time, inputs]</c> from a zero state.</summary>
+    /// <exception cref="ArgumentException">The input is not <c>[batch, time ≥ 1, inputs]</c>.</exception>
+    public override Tensor Forward(Tensor input) => Forward(input, null).Output;
+
+    /// <summary>
+    /// Runs over <paramref name="input"/> <c>[batch, time, inputs]</c> from <paramref name="state"/> <c>[batch, hidden]</c>
+    /// (zeros when null); returns the output (as <see cref="ReturnSequence"/> says) and the final state.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input is not <c>[batch, time ≥ 1, inputs]</c>, or the state is not <c>[batch, hidden]</c>.</exception>
+    public (Tensor Output, Tensor State) Forward(Tensor input, Tensor? state)
+    {
+        var x = _w.TimeMajor(ToString(), input);
+        int batch = input.Shape[0];
+        var h = state is null ? _w.Zeros(batch, input) : _w.State(ToString(), "h", state, batch, input);
+        return RecurrentWeights.Outputs(Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh), ReturnSequence);
+    }
+
+    /// <summary><c>Rnn(8 => 16)</c>, with <c>, last</c> when only the last step is returned.</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"Rnn({Inputs} => {Hidden}{(ReturnSequence ? "" : ", last")})");
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _w.Named("_l0");
+}
+
+/// <summary>
+/// One step of <see cref="Rnn"/> (PyTorch's <c>nn.RNNCell</c>) for an input <c>[batch, inputs]</c> and a state <c>[batch, hidden]</c>.
+/// Parameters <c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c> as PyTorch names them.
+/// </summary>
+public sealed class RnnCell : Layer
+{
+    private readonly RecurrentWeights _w;
+
+    /// <summary>Creates the cell with PyTorch's initialisation (uniform in ±1/√hidden).</summary>
+    /// <param name="inputs">Input features.</param>
+    /// <param name="hidden">Size of the hidden state.</param>
+    /// <param name="seed">Seed of the weights; when null one is drawn from <see cref="Init.NextSeed"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public RnnCell(int inputs, int hidden, ulong? seed = null) => _w = new RecurrentWeights("RnnCell", inputs, hidden, 1, seed);
+
+    /// <summary>Input features.</summary>
+    public int Inputs => _w.Inputs;
+
+    /// <summary>Size of the hidden state.</summary>
+    public int Hidden => _w.Hidden;
+
+    /// <summary><c>weight_ih [1·hidden, inputs]</c>.</summary>
+    public Parameter WeightIh => _w.WeightIh;
+
+    /// <summary><c>weight_hh [1·hidden, hidden]</c>.</summary>
+    public Parameter WeightHh => _w.WeightHh;
+
+    /// <summary><c>bias_ih [1·hidden]</c>.</summary>
+    public Parameter BiasIh => _w.BiasIh;
+
+    /// <summary><c>bias_hh [1·hidden]</c>.</summary>
+    public Parameter BiasHh => _w.BiasHh;
+
+    /// <summary>The new hidden state for <paramref name="input"/> <c>[batch, inputs]</c> from a zero state.</summary>
+    /// <exception cref="ArgumentException">The input is not <c>[batch, inputs]</c>.</exception>
+    public override Tensor Forward(Tensor input) => Forward(input, null).Output;
+
+    /// <summary>One step from <paramref name="state"/> (zeros when null): the output h' and the new state, the same tensor.</summary>
+    /// <exception cref="ArgumentException">The input is not <c>[batch, inputs]</c>, or the state is not <c>[batch, hidden]</c>.</exception>
+    public (Tensor Output, Tensor State) Forward(Tensor input, Tensor? state)
+    {
+        var x = _w.OneStep(ToString(), input);
+        int batch = input.Shape[0];
+        var h = state is null ? _w.Zeros(batch, input) : _w.State(ToString(), "h", state, batch, input);
+        var (_, last) = RecurrentWeights.Outputs(Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh), returnSequence: false);
+        return (last, last);
+    }
+
+    /// <summary><c>RnnCell(8 => 16)</c>.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RnnCell({Inputs} => {Hidden})");
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _w.Named("");
+}

@@ -1,0 +1,96 @@
+using static DeepLearning.Tests.Layers.RecurrentReference;
+
+namespace DeepLearning.Tests.Layers;
+
+public class GruTests
+{
+    private const int B = 3, I = 4, H = 5, T = 6;
+
+    private static float[] Rand(int n, ulong seed) => Tensor.Uniform(new Shape(n), -1f, 1f, seed).ToArray();
+
+    [Fact]
+    public void Cell_matches_the_equations_written_as_a_loop()
+    {
+        using var scope = TensorScope.Begin();
+        var cell = new GruCell(I, H, seed: 1);
+        float[] x = Rand(B * I, 2), h = Rand(B * H, 3);
+        var (output, state) = cell.Forward(Tensor.FromSpan(x, new Shape(B, I)), Tensor.FromSpan(h, new Shape(B, H)));
+        var expected = GruStep(cell.WeightIh.ToArray(), cell.WeightHh.ToArray(), cell.BiasIh.ToArray(), cell.BiasHh.ToArray(), x, h, B, I, H);
+        AssertClose(expected, output.ToArray(), 1e-5, "h'");
+        AssertClose(expected, state.ToArray(), 1e-5, "state");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Sequence_equals_the_cell_stepped_by_hand(bool returnSequence)
+    {
+        using var scope = TensorScope.Begin();
+        var layer = new Gru(I, H, returnSequence, seed: 5);
+        var cell = new GruCell(I, H, seed: 6);
+        cell.WeightIh.Assign(layer.WeightIh);
+        cell.WeightHh.Assign(layer.WeightHh);
+        cell.BiasIh.Assign(layer.BiasIh);
+        cell.BiasHh.Assign(layer.BiasHh);
+        var x = Rand(B * T * I, 7);
+        var h0 = Tensor.FromSpan(Rand(B * H, 8), new Shape(B, H));
+        var (y, final) = layer.Forward(Tensor.FromSpan(x, new Shape(B, T, I)), h0);
+
+        var h = h0;
+        var steps = new float[T][];
+        for (int t = 0; t < T; t++)
+        {
+            (_, h) = cell.Forward(Tensor.FromSpan(Step(x, B, T, I, t), new Shape(B, I)), h);
+            steps[t] = h.ToArray();
+        }
+        AssertClose(h.ToArray(), final.ToArray(), 1e-6, "final h");
+        if (!returnSequence)
+        {
+            Assert.Equal(new Shape(B, H), y.Shape);
+            AssertClose(steps[T - 1], y.ToArray(), 1e-6, "last output");
+            return;
+        }
+        Assert.Equal(new Shape(B, T, H), y.Shape);
+        var ys = y.ToArray();
+        for (int t = 0; t < T; t++)
+            AssertClose(steps[t], Step(ys, B, T, H, t), 1e-6, $"output step {t}");
+    }
+
+    [Fact]
+    public void Gradients_of_input_state_and_weights_match_finite_differences()
+    {
+        using var scope = TensorScope.Begin();
+        var layer = new Gru(2, 3, seed: 12);
+        var x = Tensor.Uniform(new Shape(2, 3, 2), -1f, 1f, 13);
+        var h0 = Tensor.Uniform(new Shape(2, 3), -1f, 1f, 14);
+        Tensor F()
+        {
+            var (y, s) = layer.Forward(x, h0);
+            return LayerTesting.WeightedSum(y) + LayerTesting.WeightedSum(s, 3);
+        }
+        var result = GradientCheck.Run(F, [x, h0, .. layer.Parameters()], epsilon: 1e-2, tolerance: 2e-2);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void Parameters_carry_PyTorch_names_and_gate_layout()
+    {
+        var names = new Gru(I, H).NamedParameters().Select(p => $"{p.Key} {p.Value.Shape}");
+        Assert.Equal(["weight_ih_l0 [15,4]", "weight_hh_l0 [15,5]", "bias_ih_l0 [15]", "bias_hh_l0 [15]"], names);
+        var cell = new GruCell(I, H).NamedParameters().Select(p => p.Key);
+        Assert.Equal(["weight_ih", "weight_hh", "bias_ih", "bias_hh"], cell);
+    }
+
+    [Fact]
+    public void Bad_input_names_the_layer_and_the_shapes()
+    {
+        using var scope = TensorScope.Begin();
+        var hidden0 = Assert.Throws<ArgumentOutOfRangeException>(() => new GruCell(I, 0));
+        Assert.Contains("GruCell: hidden size must be positive", hidden0.Message, StringComparison.Ordinal);
+        var layer = new Gru(I, H);
+        var empty = Assert.Throws<ArgumentException>(() => layer.Forward(Tensor.Zeros(B, 0, I)));
+        Assert.Contains("Gru(4 => 5): the sequence is empty (input [3,0,4])", empty.Message, StringComparison.Ordinal);
+        var wrongState = Assert.Throws<ArgumentException>(() => layer.Forward(Tensor.Zeros(B, T, I), Tensor.Zeros(B, H, 1)));
+        Assert.Contains("Gru(4 => 5): the state h has shape [3,5,1], expected [3,5]", wrongState.Message, StringComparison.Ordinal);
+    }
+}
