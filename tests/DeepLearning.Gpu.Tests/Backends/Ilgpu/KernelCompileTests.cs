@@ -82,7 +82,9 @@ public class KernelCompileTests(ITestOutputHelper output)
         Assert.Contains("SoftmaxKernel<Group256>", names);
         Assert.Contains("ReduceGroupKernel<MaxR,Group16>", names);
         Assert.Superset(new HashSet<string> { "GatherRowsKernel", "AddInPlaceKernel", "DropoutKernel", "BatchNormStatisticsKernel<Group256>",
-            "BatchNormForwardKernel", "BatchNormParamGradsKernel<Group16>", "BatchNormBackwardKernel" }, names);
+            "BatchNormForwardKernel", "BatchNormParamGradsKernel<Group16>", "BatchNormBackwardKernel",
+            "EmbeddingLookupKernel", "EmbeddingLinksKernel", "EmbeddingBackwardKernel", "LayerNormKernel", "LayerNormParamGradsKernel",
+            "LayerNormBackwardKernel", "LstmCellKernel", "LstmCellBackwardKernel", "GruCellKernel", "GruCellBackwardKernel" }, names);
     }
 
     [Fact]
