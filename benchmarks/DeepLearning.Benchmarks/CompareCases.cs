@@ -19,7 +19,7 @@ public abstract class CompareCase
     /// <summary>Every case, built on demand (some hold hundreds of MB of weights).</summary>
     public static IEnumerable<string> Names =>
         GemmCase.All.Select(g => "gemm_" + g.Name)
-            .Concat(["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "lstm_fwd_bwd", "transformer_fwd_bwd", "mnist_epoch_loop"])
+            .Concat(["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "lstm_fwd_bwd", "transformer_fwd_bwd", "mnist_epoch_loop", "cnn_sgd", "conv_resnet"])
             .Concat(ScalingShapes.Select(s => $"scale_b{s.Batch}_w{s.Width}"));
 
     /// <summary>Batch and hidden width of the 784-W-W-10 scaling cases (SGD training steps).</summary>
@@ -52,6 +52,8 @@ public abstract class CompareCase
             "mnist_epoch_loop" => new MnistEpoch(handWritten: true),
             "lstm_fwd_bwd" => new LstmForwardBackward(),
             "transformer_fwd_bwd" => new TransformerForwardBackward(),
+            "cnn_sgd" => new CnnTraining(),
+            "conv_resnet" => new ConvForwardBackward(),
             _ => throw new ArgumentException($"compare: no case '{name}'; known: {string.Join(", ", Names)}", nameof(name)),
         };
     }
@@ -276,5 +278,71 @@ public sealed class MnistEpoch : CompareCase
             if (System.IO.Directory.Exists(candidate)) return candidate;
         }
         throw new DirectoryNotFoundException("mnist_epoch: no shared/data/mnist above the current directory; set DEEPLEARNING_DATA");
+    }
+}
+
+/// <summary>
+/// A training step of samples/MnistCnn's network (conv 3×3 32 → ReLU → max-pool 2 → conv 3×3 64 → ReLU → max-pool 2 →
+/// Flatten → Dense 10) with SGD (η = 0.01) at batch 128 on one fixed batch of random 1×28×28 images.
+/// </summary>
+public sealed class CnnTraining : CompareCase
+{
+    private readonly Tensor _x, _y;
+    private readonly Optimizer _opt;
+    private readonly Func<Tensor, Tensor, Tensor> _loss;
+
+    /// <summary>Builds the model, the optimizer and the batch.</summary>
+    public CnnTraining()
+    {
+        var model = new Chain(new Conv2D(1, 32, 3, Relu, seed: 1), new MaxPool2D(2), new Conv2D(32, 64, 3, Relu, seed: 2), new MaxPool2D(2),
+            new Flatten(), new Dense(1600, 10, seed: 3));
+        _opt = new Descent(0.01f).Setup(model);
+        _x = Tensor.Uniform(new Shape(128, 1, 28, 28), 0f, 1f, seed: 4);
+        var rng = new Random(5);
+        _y = Tensor.OneHot([.. Enumerable.Range(0, 128).Select(_ => rng.Next(10))], 10);
+        _loss = (x, y) => Losses.LogitCrossEntropy(model.Forward(x), y);
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "cnn_sgd";
+
+    /// <inheritdoc/>
+    public override void Run(int iterations)
+    {
+        for (int i = 0; i < iterations; i++) Trainer.TrainStep(_loss, _x, _y, _opt);
+    }
+}
+
+/// <summary>
+/// Conv2D forward and backward at a ResNet block's shape: batch 32, 64 → 64 channels, 3×3, padding 1, 56×56; the
+/// gradients of <c>Σ conv(x) ⊙ r</c> w.r.t. the input, the weight and the bias, in a scope per iteration.
+/// </summary>
+public sealed class ConvForwardBackward : CompareCase
+{
+    private readonly Tensor _x, _r;
+    private readonly Conv2D _conv = new(64, 64, 3, padding: 1, seed: 1);
+    private readonly Tensor[] _sources;
+    private readonly Func<Tensor> _f;
+
+    /// <summary>Builds the layer and the input.</summary>
+    public ConvForwardBackward()
+    {
+        _x = Tensor.RandN(new Shape(32, 64, 56, 56), seed: 2);
+        _r = Tensor.RandN(new Shape(32, 64, 56, 56), seed: 3);
+        _sources = [_x, _conv.Weight, _conv.Bias!];
+        _f = () => (_conv.Forward(_x) * _r).Sum();
+    }
+
+    /// <inheritdoc/>
+    public override string Name => "conv_resnet";
+
+    /// <inheritdoc/>
+    public override void Run(int iterations)
+    {
+        for (int i = 0; i < iterations; i++)
+        {
+            using (TensorScope.Begin())
+                Autodiff.ValueAndGradient(_f, _sources);
+        }
     }
 }

@@ -165,7 +165,38 @@ def make(name):
         "mnist_epoch_loop": mnist_epoch,
         "lstm_fwd_bwd": lstm_fwd_bwd,
         "transformer_fwd_bwd": transformer_fwd_bwd,
+        "cnn_sgd": cnn_sgd,
+        "conv_resnet": conv_resnet,
     }[name]()
+
+
+def cnn_sgd():
+    """samples/MnistCnn's network, one SGD step (lr 0.01) at batch 128 on a fixed random batch."""
+    torch.manual_seed(0)
+    nn = torch.nn
+    m = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+                      nn.Flatten(), nn.Linear(1600, 10))
+    opt, lf = torch.optim.SGD(m.parameters(), lr=0.01), nn.CrossEntropyLoss()
+    x, y = torch.rand(128, 1, 28, 28), torch.randint(0, 10, (128,))
+
+    def step():
+        opt.zero_grad()
+        lf(m(x), y).backward()
+        opt.step()
+    return step
+
+
+def conv_resnet():
+    """Conv2d 64->64 3x3 pad 1 at 32x64x56x56: gradients of sum(conv(x) * r) w.r.t. x, weight and bias."""
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(64, 64, 3, padding=1)
+    x = torch.randn(32, 64, 56, 56, requires_grad=True)
+    r = torch.randn(32, 64, 56, 56)
+    return lambda: torch.autograd.grad((conv(x) * r).sum(), [x, conv.weight, conv.bias])
+
+
+# Forward 2·N·O·OH·OW·C·kh·kw; backward twice that (input and weight gradients).
+CONV_RESNET_FLOPS = 3 * 2 * 32 * 64 * 56 * 56 * 64 * 9
 
 
 def mlp_flops(batch, sizes):
@@ -193,6 +224,8 @@ def describe(name):
         "mnist_epoch_loop": ("s/epoch", None, None, "MNIST epoch, README's hand-written loop"),
         "lstm_fwd_bwd": ("ms/step", None, 1.2, "LSTM 128->256 b=64 T=50 fwd+bwd"),
         "transformer_fwd_bwd": ("ms/step", None, 1.0, "transformer d=128 h=4 T=64 b=32 fwd+bwd"),
+        "cnn_sgd": ("samples/s", 128, 1.5, "MNIST CNN train step SGD b=128"),
+        "conv_resnet": ("GFLOP/s", 1e-9 * CONV_RESNET_FLOPS, 1.0, "Conv2D 32x64x56x56 3x3 fwd+bwd"),
     }[name]
 
 
@@ -288,7 +321,7 @@ def main():
     threads = int(sys.argv[4]) if len(sys.argv) > 4 else 2
     torch.set_num_threads(threads)
     cases = [n.strip() for n in os.environ.get("COMPARE_CASES", "").split(",") if n.strip()] or (
-        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "lstm_fwd_bwd", "transformer_fwd_bwd", "mnist_epoch_loop"]
+        ["gemm_" + g[0] for g in GEMM] + ["mlp_sgd", "mlp_adam", "mlp_infer", "tiny_add", "tiny_grad", "tiny_mlp_step", "mnist_epoch", "lstm_fwd_bwd", "transformer_fwd_bwd", "mnist_epoch_loop", "cnn_sgd", "conv_resnet"]
         + ["cold_start"] + [f"scale_b{b}_w{w}" for b, w in SCALING])
     with open("/proc/self/maps", encoding="utf-8") as maps:
         blas = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})

@@ -190,4 +190,23 @@ internal sealed class TestBackend : IBackend
 
     public void GruCellBackward(int batch, int hidden, DeviceBuffer xp, int xpOffset, int xpStride, DeviceBuffer hp, int hpOffset, int hpStride, DeviceBuffer hPrev, int hPrevOffset, int hPrevStride, DeviceBuffer dh, int dhOffset, int dhStride, DeviceBuffer dxp, int dxpOffset, int dxpStride, DeviceBuffer dhp, int dhpOffset, int dhpStride, DeviceBuffer dhPrev, int dhPrevOffset, int dhPrevStride)
     { Op(); C.GruCellBackward(batch, hidden, U(xp), xpOffset, xpStride, U(hp), hpOffset, hpStride, U(hPrev), hPrevOffset, hPrevStride, U(dh), dhOffset, dhStride, U(dxp), dxpOffset, dxpStride, U(dhp), dhpOffset, dhpStride, U(dhPrev), dhPrevOffset, dhPrevStride); }
+
+    // Convolution and pooling primitives.
+    public void Conv2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer? bias, int biasOffset, bool relu, DeviceBuffer y, int yOffset)
+    { Op(); C.Conv2D(g, U(x), xOffset, U(w), wOffset, U0(bias), biasOffset, relu, U(y), yOffset); }
+
+    public void Conv2DBackward(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset)
+    { Op(); C.Conv2DBackward(g, U(x), xOffset, U(w), wOffset, U(dy), dyOffset, U0(dx), dxOffset, U0(dw), dwOffset, U0(dbias), dbiasOffset); }
+
+    public void MaxPool2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, DeviceBuffer indices, int indicesOffset)
+    { Op(); C.MaxPool2D(g, U(x), xOffset, U(y), yOffset, U(indices), indicesOffset); }
+
+    public void MaxPool2DBackward(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer indices, int indicesOffset, DeviceBuffer dx, int dxOffset)
+    { Op(); C.MaxPool2DBackward(g, U(dy), dyOffset, U(indices), indicesOffset, U(dx), dxOffset); }
+
+    public void AvgPool2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset)
+    { Op(); C.AvgPool2D(g, U(x), xOffset, U(y), yOffset); }
+
+    public void AvgPool2DBackward(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset)
+    { Op(); C.AvgPool2DBackward(g, U(dy), dyOffset, U(dx), dxOffset); }
 }

@@ -99,6 +99,42 @@ public partial interface IBackend
         if (activation != UnaryOp.Identity) Unary(activation, alpha, c, cOffset, c, cOffset, m * n);
     }
 
+    /// <summary>
+    /// 2-D convolution (cross-correlation, as PyTorch) of <paramref name="x"/> <c>[N, C, H, W]</c> with
+    /// <paramref name="w"/> <c>[O, C/groups, kh, kw]</c> into <paramref name="y"/> <c>[N, O, OH, OW]</c>, plus
+    /// <paramref name="bias"/> <c>[O]</c> (or null) per output channel, then ReLU when <paramref name="relu"/>:
+    /// <c>y[n,o,p,q] = f(b[o] + Σ_{c,i,j} w[o,c,i,j] · x[n, g·C/groups + c, p·sh − pt + i·dh, q·sw − pl + j·dw])</c>,
+    /// zero outside the input. See <see cref="ConvGeometry"/> for the sizes.
+    /// </summary>
+    void Conv2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset,
+        DeviceBuffer? bias, int biasOffset, bool relu, DeviceBuffer y, int yOffset);
+
+    /// <summary>
+    /// The gradients of <see cref="Conv2D"/> without activation from <paramref name="dy"/> <c>[N, O, OH, OW]</c>: writes
+    /// (does not accumulate) <c>dx [N, C, H, W]</c> (the transposed convolution of dy), <c>dw [O, C/groups, kh, kw]</c>
+    /// (summed over the batch) and <c>dbias [O]</c>; a null output is skipped. The transposed convolution
+    /// (ConvTranspose2D) is the dx part, with its input as dy.
+    /// </summary>
+    void Conv2DBackward(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer dy, int dyOffset,
+        DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset);
+
+    /// <summary>
+    /// Max pooling of each plane of <paramref name="x"/> <c>[N, C, H, W]</c> over windows of <paramref name="g"/> (padding
+    /// never wins) into <paramref name="y"/> <c>[N, C, OH, OW]</c>; <paramref name="indices"/> (same shape as y) receives
+    /// the flat index <c>row·W + column</c> within its plane of each maximum, the first in row-major window order on a
+    /// tie, a NaN winning over numbers (PyTorch's rule).
+    /// </summary>
+    void MaxPool2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, DeviceBuffer indices, int indicesOffset);
+
+    /// <summary>Backward of <see cref="MaxPool2D"/>: <c>dx</c> is cleared, then each <c>dy</c> element is added at its recorded index.</summary>
+    void MaxPool2DBackward(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer indices, int indicesOffset, DeviceBuffer dx, int dxOffset);
+
+    /// <summary>Average pooling per plane: the window sum (padding counting as zeros) divided by <c>kh·kw</c> (PyTorch's <c>count_include_pad</c>).</summary>
+    void AvgPool2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset);
+
+    /// <summary>Backward of <see cref="AvgPool2D"/>: each <c>dy</c> element spread as <c>dy/(kh·kw)</c> over its window's inputs; dx is written, not accumulated.</summary>
+    void AvgPool2DBackward(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset);
+
     /// <summary>Softmax (or log-softmax when <paramref name="log"/>) of each row of <c>[rows, cols]</c>, computed stably by subtracting the row maximum.</summary>
     void Softmax(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int rows, int cols, bool log);
 

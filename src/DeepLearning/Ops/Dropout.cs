@@ -30,6 +30,30 @@ public partial class Tensor
         return y;
     }
 
+    /// <summary>
+    /// Channel-wise inverted dropout (PyTorch's <c>Dropout1d/2d</c>, Keras' <c>SpatialDropout</c>): each whole channel of
+    /// each sample of <c>[N, C, …]</c> is zeroed with probability <paramref name="p"/>, the rest scaled by
+    /// <c>1/(1 − p)</c>; channel <c>n·C + c</c> uses element <c>counter + n·C + c</c> of the seed's stream.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>
+    /// <exception cref="ArgumentException">The tensor has fewer than 3 axes.</exception>
+    public Tensor ChannelDropout(float p, ulong seed, ulong counter)
+    {
+        if (!(p >= 0f && p < 1f))
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"ChannelDropout: probability {p} is outside [0, 1)");
+        if (Rank < 3) throw new ArgumentException($"ChannelDropout: input {Shape} must be [batch, channels, spatial…]");
+        var mask = DropoutMask(Shape.Of(Shape[0], Shape[1], 1), Device, p, seed, counter);
+        return (Reshape(Shape.Of(Shape[0], Shape[1], Shape.Product(2, Rank))) * mask).Reshape(Shape);
+    }
+
+    /// <summary>The mask <c>(u ≥ p) / (1 − p)</c> of <paramref name="shape"/>.</summary>
+    internal static Tensor DropoutMask(Shape shape, Device device, float p, ulong seed, ulong counter)
+    {
+        var mask = Full(shape, 1f, device);
+        mask.Backend.Dropout(mask.Buffer, mask.Offset, mask.Buffer, mask.Offset, mask.Length, p, seed, counter);
+        return mask;
+    }
+
     // The mask is a function of (seed, counter): the backward redraws it instead of keeping it, dx = dy·mask.
     private static readonly BackwardRule DropoutRule = static (n, g) =>
     {

@@ -1,3 +1,5 @@
+using DeepLearning.Backends;
+
 namespace DeepLearning;
 
 /// <summary>The gradient rule an op records: given the gradient of its output, accumulate those of its inputs.</summary>
@@ -26,6 +28,9 @@ internal sealed class TapeNode
 
     /// <summary>Any other argument the rule needs (a permutation, a list of inputs …).</summary>
     public object? State;
+
+    /// <summary>The window geometry of a convolution or pooling op (a field, not boxed in <see cref="State"/>, so recording allocates nothing).</summary>
+    public ConvGeometry Conv;
 
     /// <summary>Intermediate results the rule needs besides the inputs and output (batch norm's x̂ and 1/σ).</summary>
     public Tensor? Saved, Saved2;

@@ -62,6 +62,12 @@ public readonly struct Shape : IEquatable<Shape>
     /// <inheritdoc cref="Of(ReadOnlySpan{int})"/>
     internal static Shape Of(int d0, int d1) => Of([d0, d1]);
 
+    /// <inheritdoc cref="Of(ReadOnlySpan{int})"/>
+    internal static Shape Of(int d0, int d1, int d2) => Of([d0, d1, d2]);
+
+    /// <inheritdoc cref="Of(ReadOnlySpan{int})"/>
+    internal static Shape Of(int d0, int d1, int d2, int d3) => Of([d0, d1, d2, d3]);
+
     // Set-associative by a hash of the dimensions; a miss only costs a new array.
     private const int RecentSetBits = 7;
     private const int RecentSlots = 2 << RecentSetBits;

@@ -23,6 +23,18 @@ public class LayerTests
         // A layer used at two positions: its parameters and buffers are listed once, under the first name.
         ("Chain sharing a Dense and a BatchNorm", () => SharedChain(), [5, 4], LayerMode.Test,
             ["0.weight", "0.bias", "1.weight", "1.bias"], ["1.running_mean", "1.running_var"]),
+        ("Conv2D", () => new Conv2D(2, 3, 3, Activations.Tanh, padding: 1, seed: 13), [2, 2, 4, 5], LayerMode.Auto, ["weight", "bias"], []),
+        ("Conv2D strided grouped no bias", () => new Conv2D(4, 2, (2, 3), stride: 2, dilation: (1, 2), groups: 2, bias: false, seed: 14), [1, 4, 5, 7], LayerMode.Auto, ["weight"], []),
+        ("Chain Conv2D-MaxPool2D-AvgPool2D-Flatten-Dense", () => new Chain(new Conv2D(1, 2, 3, padding: Padding.Same, seed: 15), new MaxPool2D(2),
+            new AvgPool2D(2, 1), new Flatten(), new Dense(2, 3, seed: 16)), [2, 1, 5, 4], LayerMode.Auto, ["0.weight", "0.bias", "4.weight", "4.bias"], []),
+        ("Chain Conv2D-BatchNorm-GlobalAvgPool", () => new Chain(new Conv2D(2, 3, 2, seed: 17), new BatchNorm(3), new GlobalAvgPool()), [3, 2, 3, 3],
+            LayerMode.Train, ["0.weight", "0.bias", "1.weight", "1.bias"], ["1.running_mean", "1.running_var"]),
+        ("GlobalMaxPool", () => new GlobalMaxPool(), [2, 3, 2, 2], LayerMode.Auto, [], []),
+        ("Conv1D", () => new Conv1D(3, 4, 3, Activations.Tanh, stride: 2, padding: Padding.Same, seed: 18), [2, 3, 7], LayerMode.Auto, ["weight", "bias"], []),
+        ("ConvTranspose2D", () => new ConvTranspose2D(3, 2, 3, stride: 2, padding: 1, outputPadding: 1, seed: 19), [2, 3, 3, 2], LayerMode.Auto, ["weight", "bias"], []),
+        ("DepthwiseConv2D", () => new DepthwiseConv2D(3, 3, 2, padding: 1, seed: 20), [2, 3, 4, 4], LayerMode.Auto, ["weight", "bias"], []),
+        ("Upsample-ZeroPad2D-ChannelDropout", () => new Chain(new Upsample(2), new ZeroPad2D(1), new ChannelDropout(0.5f, seed: 21)), [2, 3, 2, 2],
+            LayerMode.Test, [], []),
     ];
 
     private static Chain SharedChain()

@@ -232,9 +232,38 @@ public static class OpCases
         yield return new OpCase("MaskedSoftmax with a fully masked row", x => Tensor.MaskedSoftmax(x[0], Tensor.FromSpan([1f, 0f, 1f, 0f, 0f, 0f], new Shape(2, 3), x[0].Device)), In(Draw.Any, 2, 2, 3));
         yield return new OpCase("Flip(1) [2,3,4]", x => x[0].Flip(1), In(Draw.Any, 2, 3, 4));
         yield return new OpCase("Flip(-1) [2,3]", x => x[0].Flip(-1), In(Draw.Any, 2, 3));
+        yield return new OpCase("Conv2D 3x3 pad 1 +b", x => Tensor.Conv2D(x[0], x[1], x[2], padding: 1), In(Draw.Any, 2, 3, 5, 4), In(Draw.Any, 4, 3, 3, 3), In(Draw.Any, 4));
+        yield return new OpCase("Conv2D stride (2,1) dilation (1,2) groups 2 asymmetric pad", x => Tensor.Conv2D(x[0], x[1], x[2], stride: (2, 1),
+            padding: Padding.Explicit(1, 0, 2, 1), dilation: (1, 2), groups: 2), In(Draw.Any, 1, 4, 7, 6), In(Draw.Any, 4, 2, 2, 3), In(Draw.Any, 4));
+        yield return new OpCase("Conv2D depthwise same", x => Tensor.Conv2D(x[0], x[1], null, padding: Padding.Same, groups: 3), In(Draw.Any, 2, 3, 5, 5), In(Draw.Any, 3, 1, 3, 3));
+        yield return new OpCase("Conv2D same stride 2", x => Tensor.Conv2D(x[0], x[1], x[2], stride: 2, padding: Padding.Same), In(Draw.Any, 1, 2, 6, 5), In(Draw.Any, 3, 2, 3, 2), In(Draw.Any, 3));
+        yield return new OpCase("Conv2D pointwise", x => Tensor.Conv2D(x[0], x[1]), In(Draw.Any, 2, 4, 3, 3), In(Draw.Any, 5, 4, 1, 1));
+        yield return new OpCase("Conv2D relu fused", x => Tensor.Conv2D(x[0], x[1], x[2], 1, 1, 1, 1, relu: true), In(Draw.Any, 2, 2, 4, 4), In(Draw.Any, 3, 2, 3, 3), In(Draw.Any, 3));
+        yield return new OpCase("Conv2D x·x", x => Tensor.Conv2D(x[0], x[0]), In(Draw.Any, 2, 2, 2, 2));
+        yield return new OpCase("Conv1D stride 2 pad 1", x => Tensor.Conv1D(x[0], x[1], x[2], stride: 2, padding: 1), In(Draw.Any, 2, 3, 9), In(Draw.Any, 4, 3, 3), In(Draw.Any, 4));
+        yield return new OpCase("Conv1D same dilated groups 2", x => Tensor.Conv1D(x[0], x[1], null, padding: Padding.Same, dilation: 2, groups: 2), In(Draw.Any, 1, 2, 8), In(Draw.Any, 4, 1, 3));
+        yield return new OpCase("ConvTranspose2D stride 2 pad 1 output pad 1 +b", x => Tensor.ConvTranspose2D(x[0], x[1], x[2], stride: 2, padding: 1, outputPadding: 1),
+            In(Draw.Any, 2, 3, 3, 4), In(Draw.Any, 3, 2, 3, 3), In(Draw.Any, 2));
+        yield return new OpCase("ConvTranspose2D groups 2 dilated", x => Tensor.ConvTranspose2D(x[0], x[1], null, dilation: 2, groups: 2),
+            In(Draw.Any, 1, 4, 3, 3), In(Draw.Any, 4, 1, 2, 2));
+        yield return new OpCase("MaxPool2D 2x2", x => x[0].MaxPool2D(2), In(Draw.Grid, 2, 2, 4, 5));
+        yield return new OpCase("MaxPool2D 3x3 stride 2 pad 1", x => x[0].MaxPool2D(3, 2, 1), In(Draw.Grid, 1, 2, 5, 6));
+        yield return new OpCase("MaxPool2D 2x2 stride 1 dilation 2", x => x[0].MaxPool2D(2, 1, default, 2), In(Draw.Grid, 1, 2, 5, 4));
+        yield return new OpCase("AvgPool2D 2x2", x => x[0].AvgPool2D(2), In(Draw.Any, 2, 2, 4, 5));
+        yield return new OpCase("AvgPool2D 3x3 stride 2 pad 1", x => x[0].AvgPool2D(3, 2, 1), In(Draw.Any, 1, 2, 5, 6));
+        yield return new OpCase("MaxPool1D 3 stride 2", x => x[0].MaxPool1D(3, 2), In(Draw.Grid, 2, 3, 9));
+        yield return new OpCase("AvgPool1D 2 pad 1", x => x[0].AvgPool1D(2, padding: 1), In(Draw.Any, 2, 3, 7));
+        yield return new OpCase("GlobalAvgPool [2,3,4,5]", x => x[0].GlobalAvgPool(), In(Draw.Any, 2, 3, 4, 5));
+        yield return new OpCase("GlobalMaxPool [2,3,4,5]", x => x[0].GlobalMaxPool(), In(Draw.Grid, 2, 3, 4, 5));
+        yield return new OpCase("Upsample (2,3)", x => x[0].Upsample((2, 3)), In(Draw.Any, 2, 2, 3, 2));
+        yield return new OpCase("ZeroPad2D (1,0,2,1)", x => x[0].ZeroPad2D(Padding.Explicit(1, 0, 2, 1)), In(Draw.Any, 2, 2, 3, 2));
+        yield return new OpCase("ChannelDropout 0.5", x => x[0].ChannelDropout(0.5f, 7, 0), In(Draw.Any, 3, 4, 2, 2));
+        yield return new OpCase("Flatten [2,3,4,5]", x => x[0].Flatten(), In(Draw.Any, 2, 3, 4, 5));
         // Compositions: an op's output feeding ops of other families.
         yield return new OpCase("Dense-like tanh(x·Wᵀ+b)", x => (Tensor.MatMul(x[0], x[1], transposeB: true) + x[2]).Tanh(),
             In(Draw.Any, 4, 3), In(Draw.Any, 2, 3), In(Draw.Any, 2));
+        yield return new OpCase("Conv2D→relu→MaxPool2D→Flatten", x => Tensor.Conv2D(x[0], x[1], x[2]).Relu().MaxPool2D(2).Flatten(),
+            In(Draw.Any, 2, 2, 6, 6), In(Draw.Any, 3, 2, 3, 3), In(Draw.Any, 3));
     }
 
     private static readonly Dictionary<string, OpCase> ByName = All().ToDictionary(c => c.Name);
