@@ -16,7 +16,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     private readonly AcceleratorStream _stream;
     private readonly int _groupSize;
     private bool _disposed;
-    private long _uploads, _downloads;
+    private long _uploads, _downloads, _kernelLoads;
 
     /// <summary>Creates a backend over <paramref name="accelerator"/>; disposing the backend disposes the accelerator (and the context when owned).</summary>
     internal IlgpuBackend(Context context, Accelerator accelerator, string name, bool ownsContext)
@@ -76,6 +76,9 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     /// <summary>Device-to-host copies so far (a training step should make one: the loss).</summary>
     internal long Downloads => Interlocked.Read(ref _downloads);
+
+    /// <summary>Kernels loaded so far: each once per backend, however often its op runs.</summary>
+    internal long KernelLoads => Interlocked.Read(ref _kernelLoads);
 
     /// <inheritdoc/>
     public DeviceBuffer Allocate(int length) => Allocator.Allocate(length);
@@ -155,6 +158,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     internal T Load<T>(string kernel, Func<Accelerator, T> load)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _kernelLoads);
         try
         {
             return load(Accelerator);

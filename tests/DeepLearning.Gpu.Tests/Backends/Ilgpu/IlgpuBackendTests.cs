@@ -80,6 +80,25 @@ public class IlgpuBackendTests
     }
 
     [Fact]
+    public void Each_kernel_is_loaded_once_and_kept()
+    {
+        var gpu = Backend("warp4");
+        var x = gpu.Allocate(8);
+        gpu.Fill(x, 0, 8, 0.5f);
+        gpu.Unary(UnaryOp.Sigmoid, 0f, x, 0, x, 0, 8);
+        long loads = gpu.KernelLoads;
+        for (int i = 0; i < 5; i++)
+        {
+            gpu.Fill(x, 0, 8, 0.5f);
+            gpu.Unary(UnaryOp.Sigmoid, 0f, x, 0, x, 0, 8);
+        }
+        Assert.Equal(loads, gpu.KernelLoads);
+        gpu.Unary(UnaryOp.Cos, 0f, x, 0, x, 0, 8);
+        Assert.True(gpu.KernelLoads <= loads + 1);
+        x.Release();
+    }
+
+    [Fact]
     public void Size_classes_are_powers_of_two_of_at_least_256_bytes()
     {
         Assert.Equal(6, CachingAllocator.ClassOf(0));
