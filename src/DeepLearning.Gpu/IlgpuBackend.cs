@@ -25,10 +25,14 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         _ownsContext = ownsContext;
         Accelerator = accelerator;
         Name = name;
-        _stream = accelerator.CreateStream();
         _groupSize = accelerator.MaxNumThreadsPerGroup;
         if (_groupSize < 16)
+        {
+            // The backend owns the accelerator from here on, so a refused one is released here.
+            accelerator.Dispose();
             throw new GpuUnavailableException($"{name}: groups of at least 16 threads are needed, the device allows {_groupSize}");
+        }
+        _stream = accelerator.CreateStream();
         Allocator = new CachingAllocator(this, accelerator);
     }
 
