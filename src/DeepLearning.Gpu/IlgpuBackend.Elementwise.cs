@@ -56,13 +56,21 @@ public sealed partial class IlgpuBackend
         y[yOffset + i] = default(TF).Apply(a[aOffset + ao], b[bOffset + bo]);
     }
 
-    private static int Slot<TEnum>(TEnum op) where TEnum : struct, Enum
-    {
-        int slot = Convert.ToInt32(op, System.Globalization.CultureInfo.InvariantCulture);
-        return slot >= 0 && slot < Enum.GetValues<TEnum>().Length
-            ? slot
-            : throw new NotSupportedException($"GPU backend: {typeof(TEnum).Name} {op} is not implemented");
-    }
+    // The launcher caches are arrays indexed by op; an op past the table (a new enum member with no kernel yet) is
+    // refused by name. No boxing or enum reflection per call: these run on every op of a training step.
+    private static readonly int UnaryCount = Enum.GetValues<UnaryOp>().Length, BinaryCount = Enum.GetValues<BinaryOp>().Length,
+        ReduceCount = Enum.GetValues<ReduceOp>().Length, StepCount = Enum.GetValues<OptimizerOp>().Length;
+
+    private static int Slot(UnaryOp op) => (uint)op < (uint)UnaryCount ? (int)op : throw Unknown(op);
+
+    private static int Slot(BinaryOp op) => (uint)op < (uint)BinaryCount ? (int)op : throw Unknown(op);
+
+    private static int Slot(ReduceOp op) => (uint)op < (uint)ReduceCount ? (int)op : throw Unknown(op);
+
+    private static int Slot(OptimizerOp op) => (uint)op < (uint)StepCount ? (int)op : throw Unknown(op);
+
+    private static NotSupportedException Unknown<TEnum>(TEnum op) where TEnum : struct, Enum =>
+        new($"GPU backend: {typeof(TEnum).Name} {op} is not implemented");
 
     private readonly struct UnaryLoader(Accelerator a) : IUnaryVisitor<Action<AcceleratorStream, Index1D, ArrayView<float>, int, ArrayView<float>, int, float>>
     {

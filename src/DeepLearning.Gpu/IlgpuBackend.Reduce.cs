@@ -9,10 +9,10 @@ public sealed partial class IlgpuBackend
     internal const int GroupReduceAxis = 64;
 
     private readonly Action<AcceleratorStream, Index1D, ArrayView<float>, int, int, int, ArrayView<float>, int>?[] _reduce =
-        new Action<AcceleratorStream, Index1D, ArrayView<float>, int, int, int, ArrayView<float>, int>?[4];
+        new Action<AcceleratorStream, Index1D, ArrayView<float>, int, int, int, ArrayView<float>, int>?[ReduceCount];
 
     private readonly Action<AcceleratorStream, KernelConfig, ArrayView<float>, int, int, int, ArrayView<float>, int>?[] _reduceGroup =
-        new Action<AcceleratorStream, KernelConfig, ArrayView<float>, int, int, int, ArrayView<float>, int>?[4];
+        new Action<AcceleratorStream, KernelConfig, ArrayView<float>, int, int, int, ArrayView<float>, int>?[ReduceCount];
 
     private Action<AcceleratorStream, Index1D, ArrayView<float>, int, int, int, ArrayView<float>, int>? _argMax;
 

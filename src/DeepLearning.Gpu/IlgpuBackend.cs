@@ -16,7 +16,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     private readonly AcceleratorStream _stream;
     private readonly int _groupSize;
     private bool _disposed;
-    private long _uploads, _downloads;
+    private long _uploads, _downloads, _kernelLoads;
 
     /// <summary>Creates a backend over <paramref name="accelerator"/>; disposing the backend disposes the accelerator (and the context when owned).</summary>
     internal IlgpuBackend(Context context, Accelerator accelerator, string name, bool ownsContext)
@@ -25,10 +25,14 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         _ownsContext = ownsContext;
         Accelerator = accelerator;
         Name = name;
-        _stream = accelerator.CreateStream();
         _groupSize = accelerator.MaxNumThreadsPerGroup;
         if (_groupSize < 16)
+        {
+            // The backend owns the accelerator from here on, so a refused one is released here.
+            accelerator.Dispose();
             throw new GpuUnavailableException($"{name}: groups of at least 16 threads are needed, the device allows {_groupSize}");
+        }
+        _stream = accelerator.CreateStream();
         Allocator = new CachingAllocator(this, accelerator);
     }
 
@@ -76,6 +80,9 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     /// <summary>Device-to-host copies so far (a training step should make one: the loss).</summary>
     internal long Downloads => Interlocked.Read(ref _downloads);
+
+    /// <summary>Kernels loaded so far: each once per backend, however often its op runs.</summary>
+    internal long KernelLoads => Interlocked.Read(ref _kernelLoads);
 
     /// <inheritdoc/>
     public DeviceBuffer Allocate(int length) => Allocator.Allocate(length);
@@ -155,6 +162,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     internal T Load<T>(string kernel, Func<Accelerator, T> load)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _kernelLoads);
         try
         {
             return load(Accelerator);

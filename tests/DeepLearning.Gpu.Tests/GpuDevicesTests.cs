@@ -13,7 +13,7 @@ public class GpuDevicesTests
     public void Cuda_without_a_driver_names_libcuda_so_1_and_the_cpu_keeps_working()
     {
         Assert.SkipWhen(CudaDriverPresent, "an NVIDIA driver is installed here, so the missing-driver error cannot be provoked");
-        var e = Assert.Throws<GpuUnavailableException>(() => GpuDevices.Cuda());
+        var e = Assert.Throws<GpuUnavailableException>(() => Device.Cuda());
         Assert.Contains("libcuda.so.1", e.Message, StringComparison.Ordinal);
         Assert.Contains("install", e.Message, StringComparison.Ordinal);
         // The failure left nothing behind: the CPU device and the CPU accelerator still work in this process.
@@ -37,8 +37,16 @@ public class GpuDevicesTests
     {
         var d = GpuDevices.IlgpuCpu();
         Assert.Same(d, GpuDevices.IlgpuCpu());
+        Assert.Same(d, Device.IlgpuCpu());
         Assert.Equal("ilgpu-cpu:4x4", d.Name);
         Assert.NotEqual(d, GpuDevices.IlgpuCpu(32, 8, 1));
+    }
+
+    [Fact]
+    public void A_device_whose_groups_are_too_small_is_refused_by_name()
+    {
+        var e = Assert.Throws<GpuUnavailableException>(() => GpuDevices.IlgpuCpu(4, 2, 1));
+        Assert.Contains("ilgpu-cpu:4x2: groups of at least 16 threads are needed, the device allows 8", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,26 +21,29 @@ internal readonly struct Group16 : IGroupSize
     public int Size => 16;
 }
 
-/// <summary>A GEMM tile edge; the group is Edge × Edge threads.</summary>
+/// <summary>
+/// A GEMM group of Edge × Edge threads, each computing 4 × 4 elements of C, so a group's block of C is 4·Edge square and
+/// its shared slices of op(A) and op(B) hold <see cref="Slice"/> = 4·Edge·Edge floats each.
+/// </summary>
 internal interface ITile
 {
     int Edge { get; }
 
-    int Area { get; }
+    int Slice { get; }
 }
 
-/// <summary>16 × 16 tiles (256 threads).</summary>
+/// <summary>16 × 16 threads, 64 × 64 blocks of C.</summary>
 internal readonly struct Tile16 : ITile
 {
     public int Edge => 16;
 
-    public int Area => 256;
+    public int Slice => 1024;
 }
 
-/// <summary>4 × 4 tiles (16 threads) for ILGPU's default CPU accelerator.</summary>
+/// <summary>4 × 4 threads, 16 × 16 blocks, for ILGPU's default CPU accelerator (at most 16 threads per group).</summary>
 internal readonly struct Tile4 : ITile
 {
     public int Edge => 4;
 
-    public int Area => 16;
+    public int Slice => 64;
 }

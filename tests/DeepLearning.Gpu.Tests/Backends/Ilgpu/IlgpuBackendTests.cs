@@ -1,5 +1,7 @@
 using DeepLearning.Backends;
 using DeepLearning.Backends.Ilgpu;
+using ILGPU;
+using ILGPU.Runtime;
 using static DeepLearning.Gpu.Tests.Backends.Ilgpu.TestDevices;
 
 namespace DeepLearning.Gpu.Tests.Backends.Ilgpu;
@@ -78,6 +80,41 @@ public class IlgpuBackendTests
         Assert.Throws<ArgumentException>(() => gpu.Fill(other, 0, 4, 1f));
         other.Release();
     }
+
+    [Fact]
+    public void Each_kernel_is_loaded_once_and_kept()
+    {
+        var gpu = Backend("warp4");
+        var x = gpu.Allocate(8);
+        gpu.Fill(x, 0, 8, 0.5f);
+        gpu.Unary(UnaryOp.Sigmoid, 0f, x, 0, x, 0, 8);
+        long loads = gpu.KernelLoads;
+        for (int i = 0; i < 5; i++)
+        {
+            gpu.Fill(x, 0, 8, 0.5f);
+            gpu.Unary(UnaryOp.Sigmoid, 0f, x, 0, x, 0, 8);
+        }
+        Assert.Equal(loads, gpu.KernelLoads);
+        gpu.Unary(UnaryOp.Cos, 0f, x, 0, x, 0, 8);
+        Assert.True(gpu.KernelLoads <= loads + 1);
+        x.Release();
+    }
+
+    [Fact]
+    public void A_kernel_that_fails_to_compile_is_reported_with_its_name_and_ilgpus_message()
+    {
+        // A device of its own: a failed compile can poison an ILGPU context for later kernels.
+        var gpu = (IlgpuBackend)GpuDevices.IlgpuCpu(4, 8, 1).Backend;
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            gpu.Load(nameof(ClampKernel), a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>>(ClampKernel)));
+        Assert.Contains($"{gpu.Name}: kernel ClampKernel failed to compile: ", e.Message, StringComparison.Ordinal);
+        Assert.NotNull(e.InnerException);
+        // The CPU device is untouched.
+        Assert.Equal(6f, (Tensor.FromArray([1f, 2f, 3f])).Sum().Item());
+    }
+
+    /// <summary>Math.Clamp's throw helper has no kernel form (ILGPU: "Not supported IL instruction of type 'Throw'").</summary>
+    private static void ClampKernel(Index1D i, ArrayView<float> y) => y[i] = Math.Clamp(y[i], 0f, 1f);
 
     [Fact]
     public void Size_classes_are_powers_of_two_of_at_least_256_bytes()
