@@ -84,7 +84,9 @@ public class KernelCompileTests(ITestOutputHelper output)
         Assert.Superset(new HashSet<string> { "GatherRowsKernel", "AddInPlaceKernel", "DropoutKernel", "BatchNormStatisticsKernel<Group256>",
             "BatchNormForwardKernel", "BatchNormParamGradsKernel<Group16>", "BatchNormBackwardKernel",
             "EmbeddingLookupKernel", "EmbeddingLinksKernel", "EmbeddingBackwardKernel", "LayerNormKernel", "LayerNormParamGradsKernel",
-            "LayerNormBackwardKernel", "LstmCellKernel", "LstmCellBackwardKernel", "GruCellKernel", "GruCellBackwardKernel" }, names);
+            "LayerNormBackwardKernel", "LstmCellKernel", "LstmCellBackwardKernel", "GruCellKernel", "GruCellBackwardKernel",
+            "ConvForwardKernel", "ConvInputGradKernel", "ConvWeightGradKernel", "ConvBiasGradKernel", "MaxPoolKernel",
+            "MaxPoolBackwardKernel", "AvgPoolKernel", "AvgPoolBackwardKernel" }, names);
     }
 
     [Fact]
