@@ -1,0 +1,192 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace DeepLearning.Backends.Ilgpu;
+
+/// <summary>
+/// The GPU backend: every <see cref="IBackend"/> primitive as an ILGPU kernel on one accelerator (CUDA, OpenCL 2.0, or
+/// ILGPU's CPU accelerator, which runs the same kernels on threads for tests). Kernels are static methods beside their
+/// launchers, one partial file per family as in the CPU backend; each launcher is compiled on first use and kept for
+/// the accelerator's lifetime. All work goes to one stream in order; only <see cref="Download"/> waits for it.
+/// </summary>
+public sealed partial class IlgpuBackend : IBackend, IDisposable
+{
+    private readonly Context _context;
+    private readonly bool _ownsContext;
+    private readonly AcceleratorStream _stream;
+    private readonly int _groupSize;
+    private bool _disposed;
+    private long _uploads, _downloads, _kernelLoads;
+
+    /// <summary>Creates a backend over <paramref name="accelerator"/>; disposing the backend disposes the accelerator (and the context when owned).</summary>
+    internal IlgpuBackend(Context context, Accelerator accelerator, string name, bool ownsContext)
+    {
+        _context = context;
+        _ownsContext = ownsContext;
+        Accelerator = accelerator;
+        Name = name;
+        _groupSize = accelerator.MaxNumThreadsPerGroup;
+        if (_groupSize < 16)
+        {
+            // The backend owns the accelerator from here on, so a refused one is released here.
+            accelerator.Dispose();
+            throw new GpuUnavailableException($"{name}: groups of at least 16 threads are needed, the device allows {_groupSize}");
+        }
+        _stream = accelerator.CreateStream();
+        Allocator = new CachingAllocator(this, accelerator);
+    }
+
+    /// <summary>The ILGPU accelerator the kernels run on.</summary>
+    internal Accelerator Accelerator { get; }
+
+    internal CachingAllocator Allocator { get; }
+
+    /// <summary>Whether groups of 256 threads (16 × 16 GEMM tiles, 256-wide reductions) fit on the device.</summary>
+    internal bool WideGroups => _groupSize >= 256;
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public long LiveBuffers => Allocator.LiveBuffers;
+
+    /// <summary>Bytes of device memory held by live buffers (rounded up to their size classes).</summary>
+    public long BytesInUse => Allocator.BytesInUse;
+
+    /// <summary>Bytes of device memory cached for reuse by released buffers.</summary>
+    public long BytesCached => Allocator.BytesCached;
+
+    /// <summary>Device allocations made from the driver so far; flat once a training loop reaches its steady state.</summary>
+    public long DriverAllocations => Allocator.DriverAllocations;
+
+    /// <summary>
+    /// An upper bound on the device memory this backend holds (in use plus cached); a request past it throws
+    /// <see cref="GpuOutOfMemoryException"/>. Unlimited by default.
+    /// </summary>
+    public long MemoryLimit
+    {
+        get => Allocator.Limit;
+        set => Allocator.Limit = value;
+    }
+
+    /// <summary>Returns every cached (released) block to the driver; returns the bytes freed.</summary>
+    public long TrimCache() => Allocator.Trim();
+
+    /// <summary>Waits until every kernel and copy queued so far has finished.</summary>
+    public void Synchronize() => _stream.Synchronize();
+
+    /// <summary>Host-to-device copies so far (a training step on the device should make none).</summary>
+    internal long Uploads => Interlocked.Read(ref _uploads);
+
+    /// <summary>Device-to-host copies so far (a training step should make one: the loss).</summary>
+    internal long Downloads => Interlocked.Read(ref _downloads);
+
+    /// <summary>Kernels loaded so far: each once per backend, however often its op runs.</summary>
+    internal long KernelLoads => Interlocked.Read(ref _kernelLoads);
+
+    /// <inheritdoc/>
+    public DeviceBuffer Allocate(int length) => Allocator.Allocate(length);
+
+    /// <summary>The device memory behind a buffer of this backend.</summary>
+    /// <exception cref="ArgumentException">The buffer belongs to another backend (tensors on two devices).</exception>
+    internal ArrayView<float> View(DeviceBuffer buffer) =>
+        buffer is IlgpuBuffer b && ReferenceEquals(b.Backend, this)
+            ? b.View
+            : throw new ArgumentException($"{Name}: buffer belongs to backend '{buffer.Backend.Name}'; move the tensor with To(device) first");
+
+    /// <inheritdoc/>
+    public void Upload(ReadOnlySpan<float> src, DeviceBuffer dst, int dstOffset)
+    {
+        if (src.IsEmpty) return;
+        Interlocked.Increment(ref _uploads);
+        View(dst).SubView(dstOffset, src.Length).CopyFromCPU(_stream, src);
+    }
+
+    /// <inheritdoc/>
+    public void Download(DeviceBuffer src, int srcOffset, Span<float> dst)
+    {
+        if (dst.IsEmpty) return;
+        Interlocked.Increment(ref _downloads);
+        View(src).SubView(srcOffset, dst.Length).CopyToCPU(_stream, dst);
+    }
+
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, int, float>? _fill;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, int, int, ArrayView<float>, int, int, int>? _copyBlocks;
+    private Action<AcceleratorStream, Index1D, ArrayView<float>, int, ArrayView<float>, int, StridedLayout>? _copyStrided;
+
+    /// <inheritdoc/>
+    public void Fill(DeviceBuffer dst, int offset, int length, float value)
+    {
+        if (length <= 0) return;
+        (_fill ??= Load(nameof(FillKernel), a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, float>(FillKernel)))(
+            _stream, length, View(dst), offset, value);
+    }
+
+    internal static void FillKernel(Index1D i, ArrayView<float> y, int offset, float value) => y[offset + i] = value;
+
+    /// <inheritdoc/>
+    public void CopyBlocks(DeviceBuffer src, int srcOffset, int srcStride, DeviceBuffer dst, int dstOffset, int dstStride, int blockLength, int count)
+    {
+        long total = (long)blockLength * count;
+        if (total <= 0) return;
+        (_copyBlocks ??= Load(nameof(CopyBlocksKernel),
+            a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>, int, int, int>(CopyBlocksKernel)))(
+            _stream, checked((int)total), View(src), srcOffset, srcStride, View(dst), dstOffset, dstStride, blockLength);
+    }
+
+    internal static void CopyBlocksKernel(Index1D i, ArrayView<float> x, int xOffset, int xStride, ArrayView<float> y, int yOffset, int yStride, int block)
+    {
+        int b = i / block, j = i - b * block;
+        y[yOffset + (long)b * yStride + j] = x[xOffset + (long)b * xStride + j];
+    }
+
+    /// <inheritdoc/>
+    public void CopyStrided(DeviceBuffer x, int xOffset, ReadOnlySpan<int> xStrides, DeviceBuffer y, int yOffset, ReadOnlySpan<int> shape)
+    {
+        long total = 1;
+        foreach (int d in shape) total *= d;
+        if (total == 0) return;
+        var layout = StridedLayout.Create("CopyStrided", shape, xStrides, default);
+        (_copyStrided ??= Load(nameof(CopyStridedKernel),
+            a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, ArrayView<float>, int, StridedLayout>(CopyStridedKernel)))(
+            _stream, checked((int)total), View(x), xOffset, View(y), yOffset, layout);
+    }
+
+    internal static void CopyStridedKernel(Index1D i, ArrayView<float> x, int xOffset, ArrayView<float> y, int yOffset, StridedLayout layout)
+    {
+        layout.Offsets(i, out long xo, out _);
+        y[yOffset + i] = x[xOffset + xo];
+    }
+
+    /// <summary>Loads (compiles) a kernel once; a compile failure names the kernel and device and carries ILGPU's message.</summary>
+    internal T Load<T>(string kernel, Func<Accelerator, T> load)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _kernelLoads);
+        try
+        {
+            return load(Accelerator);
+        }
+#pragma warning disable CA1031 // ILGPU reports compile failures with several exception types; all are wrapped with the kernel's name.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            throw new InvalidOperationException($"{Name}: kernel {kernel} failed to compile: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Releases cached memory, the stream, the accelerator and (when owned) the ILGPU context.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _stream.Synchronize();
+        Allocator.Dispose();
+        _stream.Dispose();
+        Accelerator.Dispose();
+        if (_ownsContext) _context.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}

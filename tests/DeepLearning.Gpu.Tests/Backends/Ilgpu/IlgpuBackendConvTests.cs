@@ -1,0 +1,98 @@
+using DeepLearning.Backends;
+using static DeepLearning.Gpu.Tests.Backends.Ilgpu.TestDevices;
+
+namespace DeepLearning.Gpu.Tests.Backends.Ilgpu;
+
+/// <summary>
+/// Conv2D and its backward against the CPU (rel. 1e-4) over small geometries that each exercise one feature: stride 2
+/// with asymmetric padding, dilation 2, groups 2, depthwise, 1×1; with offsets and pre-filled outputs (all written, none
+/// accumulated), and null gradients left untouched.
+/// </summary>
+public class IlgpuBackendConvTests
+{
+    // n, c, h, w, o, groups, kh, kw, sh, sw, padTop, padBottom, padLeft, padRight, dh, dw
+    private static readonly int[][] Geometries =
+    [
+        [2, 3, 5, 6, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
+        [1, 2, 7, 6, 3, 1, 3, 2, 2, 2, 0, 2, 1, 0, 1, 1],
+        [2, 2, 7, 7, 2, 1, 3, 3, 1, 1, 2, 1, 2, 2, 2, 2],
+        [1, 4, 5, 5, 6, 2, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1],
+        [2, 3, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
+        [2, 5, 3, 4, 3, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1],
+    ];
+
+    internal static ConvGeometry Geometry(int[] p)
+    {
+        int oh = (p[2] + p[10] + p[11] - p[14] * (p[6] - 1) - 1) / p[8] + 1;
+        int ow = (p[3] + p[12] + p[13] - p[15] * (p[7] - 1) - 1) / p[9] + 1;
+        return new ConvGeometry(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[12], p[14], p[15], oh, ow);
+    }
+
+    public static TheoryData<string, int> Cases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var d in Names)
+            for (int k = 0; k < Geometries.Length; k++) data.Add(d, k);
+        return data;
+    }
+
+    private static (int X, int W, int Y) Sizes(in ConvGeometry g) =>
+        (g.Batch * g.InChannels * g.InPlane, g.OutChannels * g.GroupPatch, g.Batch * g.OutChannels * g.OutPlane);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Conv2D_matches_the_cpu_with_and_without_bias_and_relu(string device, int k)
+    {
+        var g = Geometry(Geometries[k]);
+        var (xs, ws, ys) = Sizes(g);
+        // [y with bias and ReLU | y without either], pre-filled.
+        var (cpu, gpu) = Both(Backend(device), [Random(xs + 1, 200 + k), Random(ws + 2, 210 + k), Random(g.OutChannels + 3, 220 + k)],
+            Random(2 * ys + 1, 230 + k),
+            (b, i, o) =>
+            {
+                b.Conv2D(g, i[0], 1, i[1], 2, i[2], 3, true, o, 1);
+                b.Conv2D(g, i[0], 1, i[1], 2, null, 0, false, o, 1 + ys);
+            });
+        AssertClose(cpu, gpu, 1e-4f, $"conv2d {g}");
+        Assert.Contains(gpu.AsSpan(1, ys).ToArray(), v => v == 0f);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Conv2DBackward_matches_the_cpu(string device, int k)
+    {
+        var g = Geometry(Geometries[k]);
+        var (xs, ws, ys) = Sizes(g);
+        // [dx | dw | dbias], pre-filled: all three are written, not accumulated.
+        var (cpu, gpu) = Both(Backend(device), [Random(xs + 1, 240 + k), Random(ws + 2, 250 + k), Random(ys + 3, 260 + k)],
+            Random(1 + xs + ws + g.OutChannels, 270 + k),
+            (b, i, o) => b.Conv2DBackward(g, i[0], 1, i[1], 2, i[2], 3, o, 1, o, 1 + xs, o, 1 + xs + ws));
+        AssertClose(cpu, gpu, 1e-4f, $"conv2d backward {g}");
+    }
+
+    [Theory]
+    [MemberData(nameof(All), MemberType = typeof(TestDevices))]
+    public void Conv2DBackward_skips_null_gradients(string device)
+    {
+        var g = Geometry(Geometries[3]);
+        var (xs, ws, ys) = Sizes(g);
+        var fill = Random(xs + ws + g.OutChannels, 280);
+        // Only dw: the dx and dbias regions must keep their pre-filled values.
+        var (cpu, gpu) = Both(Backend(device), [Random(xs, 281), Random(ws, 282), Random(ys, 283)], fill,
+            (b, i, o) => b.Conv2DBackward(g, i[0], 0, i[1], 0, i[2], 0, null, 0, o, xs, null, 0));
+        AssertClose(cpu, gpu, 1e-4f, "conv2d backward, dw only");
+        Assert.Equal(fill.AsSpan(0, xs).ToArray(), gpu.AsSpan(0, xs).ToArray());
+        Assert.Equal(fill.AsSpan(xs + ws).ToArray(), gpu.AsSpan(xs + ws).ToArray());
+    }
+
+    [Fact]
+    public void An_invalid_geometry_is_refused_with_its_op_named()
+    {
+        var g = Geometry(Geometries[3]) with { Groups = 3 };
+        var gpu = Backend(Names[0]);
+        var buf = gpu.Allocate(4);
+        var e = Assert.Throws<ArgumentException>(() => gpu.Conv2D(g, buf, 0, buf, 0, null, 0, false, buf, 0));
+        Assert.Contains("Conv2D", e.Message, StringComparison.Ordinal);
+        buf.Release();
+    }
+}
