@@ -91,24 +91,7 @@ public sealed class SavingDocsTests : IDisposable
     [Fact]
     public void ThePageShowsTheseSnippets()
     {
-        string root = ArchitectureTests.RepositoryRoot();
-        var code = File.ReadAllLines(Path.Combine(root, "tests", "DeepLearning.Tests", "Serialization", "SavingDocsTests.cs"));
-        var page = File.ReadAllLines(Path.Combine(root, "docs", "saving.md"));
-        var names = new List<string>();
-        for (int i = 0; i < code.Length; i++)
-        {
-            string line = code[i].Trim();
-            if (!line.StartsWith("// snippet: ", StringComparison.Ordinal)) continue;
-            string name = line["// snippet: ".Length..];
-            names.Add(name);
-            int indent = code[i].Length - code[i].TrimStart().Length;
-            var snippet = code.Skip(i + 1).TakeWhile(l => l.Trim() != "// end snippet").Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()).ToList();
-            int marker = Array.IndexOf(page, $"<!-- snippet: {name} -->");
-            Assert.True(marker >= 0, $"docs/saving.md has no <!-- snippet: {name} --> marker");
-            Assert.Equal("```csharp", page[marker + 1]);
-            var block = page.Skip(marker + 2).TakeWhile(l => l != "```").ToList();
-            Assert.Equal(snippet, block);
-        }
+        var names = DocSnippets.AssertShown(Path.Combine("tests", "DeepLearning.Tests", "Serialization", "SavingDocsTests.cs"), Path.Combine("docs", "saving.md"));
         Assert.Equal(["save-load", "mismatch", "non-strict", "checkpoint", "callback"], names);
     }
 }
