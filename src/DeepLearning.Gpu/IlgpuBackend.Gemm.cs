@@ -32,6 +32,12 @@ public sealed partial class IlgpuBackend
         if (m < 0 || n < 0 || k < 0 || batch < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"{Name} Gemm: negative size m={m}, n={n}, k={k}, batch={batch}");
         if (m == 0 || n == 0 || batch == 0) return;
+        if (_cublas is { } blas)
+        {
+            blas.Gemm(transA, transB, m, n, k, alpha, From(a, aOffset), lda, strideA, From(b, bOffset), ldb, strideB,
+                beta, From(c, cOffset), ldc, strideC, batch);
+            return;
+        }
         var args = new GemmArgs
         {
             M = m, N = n, K = k, Alpha = alpha, Beta = beta,
@@ -47,8 +53,14 @@ public sealed partial class IlgpuBackend
         launch(_stream, new KernelConfig(grid, new Index3D(t, t, 1)), View(a), View(b), View(c), args);
     }
 
+    private ArrayView<float> From(DeviceBuffer buffer, int offset)
+    {
+        var view = View(buffer);
+        return view.SubView(offset, view.Length - offset);
+    }
+
     /// <summary>
-    /// Tiled, register-blocked GEMM. A group of E × E threads computes a 4E × 4E block of C: per step of E along k it
+    /// Tiled, register-blocked GEMM (OpenCL, ILGPU's CPU accelerator, and CUDA without cuBLAS). A group of E × E threads computes a 4E × 4E block of C: per step of E along k it
     /// stages a 4E × E slice of op(A) and an E × 4E slice of op(B) in shared memory (each global element read once per
     /// block, not once per product), then each thread accumulates its 4 × 4 elements (rows ty + E·i, columns tx + E·j:
     /// neighbouring threads touch neighbouring columns, so loads and stores coalesce) in 16 named registers — ILGPU

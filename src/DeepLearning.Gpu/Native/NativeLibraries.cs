@@ -29,8 +29,27 @@ internal static class NativeLibraries
     internal static IntPtr Resolve(Assembly assembly, string name)
     {
         foreach (var candidate in Candidates(name))
-            if (NativeLibrary.TryLoad(candidate, out var handle)) return handle;
+            if (TryLoad(candidate, out var handle)) return handle;
         return IntPtr.Zero;
+    }
+
+    /// <summary>Loads a library by name or path; for cuBLAS by path, loads the cublasLt beside it first.</summary>
+    private static bool TryLoad(string candidate, out IntPtr handle)
+    {
+        if (Path.IsPathRooted(candidate))
+        {
+            handle = IntPtr.Zero;
+            if (!File.Exists(candidate)) return false;
+            // cuBLAS needs cublasLt from its own folder, which a folder off the linker's path does not give it: once
+            // loaded by full path, the dependency resolves by its soname.
+            var file = Path.GetFileName(candidate);
+            if (file.StartsWith("libcublas.so", StringComparison.Ordinal))
+            {
+                var lt = Path.Combine(Path.GetDirectoryName(candidate)!, file.Replace("libcublas", "libcublasLt", StringComparison.Ordinal));
+                if (File.Exists(lt)) NativeLibrary.TryLoad(lt, out _);
+            }
+        }
+        return NativeLibrary.TryLoad(candidate, out handle);
     }
 
     /// <summary>The files tried, in order, for a library name as ILGPU asks for it.</summary>
@@ -46,12 +65,45 @@ internal static class NativeLibraries
         else if (name.StartsWith("libcublas.so", StringComparison.Ordinal))
         {
             if (Environment.GetEnvironmentVariable(CublasOverride) is { Length: > 0 } path) yield return path;
-            foreach (var dir in PythonNvidiaLibraryFolders("cublas"))
+            if (name == "libcublas.so.12") yield return "libcublas.so.13";
+            foreach (var dir in CublasFolders())
             {
                 yield return Path.Combine(dir, name);
-                // cuBLAS 13 keeps the classic API that ILGPU's V12 binding calls (unverified on a GPU).
+                // cuBLAS 13 keeps the classic API that ILGPU's V12 binding calls.
                 if (name == "libcublas.so.12") yield return Path.Combine(dir, "libcublas.so.13");
             }
+        }
+    }
+
+    /// <summary>
+    /// Loads cuBLAS for our own exports (strided-batched GEMM) in the order ILGPU's V12 binding finds it: the system's
+    /// <c>libcublas.so.12</c>, then the candidates above. Returns the handle and the file it came from.
+    /// </summary>
+    internal static bool TryLoadCublas(out IntPtr handle, out string path)
+    {
+        foreach (var candidate in Candidates("libcublas.so.12").Prepend("libcublas.so.12"))
+        {
+            if (TryLoad(candidate, out handle))
+            {
+                path = candidate;
+                return true;
+            }
+        }
+        handle = IntPtr.Zero;
+        path = "";
+        return false;
+    }
+
+    /// <summary>Folders that may hold cuBLAS: Python environments' NVIDIA wheels (CUDA 12's <c>nvidia/cublas/lib</c>, CUDA 13's <c>nvidia/cu13/lib</c>) and the CUDA toolkit.</summary>
+    internal static IEnumerable<string> CublasFolders()
+    {
+        foreach (var dir in PythonNvidiaLibraryFolders("cublas")) yield return dir;
+        foreach (var dir in PythonNvidiaLibraryFolders("cu13")) yield return dir;
+        foreach (var root in new[] { Environment.GetEnvironmentVariable("CUDA_HOME"), Environment.GetEnvironmentVariable("CUDA_PATH"), "/usr/local/cuda" })
+        {
+            if (root is not { Length: > 0 }) continue;
+            foreach (var lib in new[] { "lib64", "targets/x86_64-linux/lib" })
+                if (Directory.Exists(Path.Combine(root, lib))) yield return Path.Combine(root, lib);
         }
     }
 
@@ -61,6 +113,13 @@ internal static class NativeLibraries
         var prefixes = new List<string>();
         foreach (var v in new[] { "VIRTUAL_ENV", "CONDA_PREFIX" })
             if (Environment.GetEnvironmentVariable(v) is { Length: > 0 } p) prefixes.Add(p);
+        // The environment whose python3 is first on PATH (a venv's bin/python3 is a link: its folder, not its target, names the venv).
+        foreach (var bin in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+            if (File.Exists(Path.Combine(bin, "python3")) && Path.GetDirectoryName(Path.GetFullPath(bin)) is { } env)
+            {
+                prefixes.Add(env);
+                break;
+            }
         prefixes.Add(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local"));
         prefixes.Add("/usr/local");
         prefixes.Add("/usr");

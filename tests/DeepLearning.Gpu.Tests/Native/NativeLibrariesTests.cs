@@ -59,4 +59,24 @@ public sealed class NativeLibrariesTests : IDisposable
         Assert.NotEqual(IntPtr.Zero, NativeLibraries.Resolve(typeof(NativeLibrariesTests).Assembly, "libcublas.so.12"));
         Assert.Equal(IntPtr.Zero, NativeLibraries.Resolve(typeof(NativeLibrariesTests).Assembly, "libcublas.so.11"));
     }
+
+    [Fact]
+    public void Cublas_13_is_found_in_the_cu13_wheel_of_the_python_first_on_the_path()
+    {
+        // CUDA 13 wheels put every library in nvidia/cu13/lib; the venv is found from its bin/python3 on PATH.
+        var bin = Path.Combine(_dir, "venv", "bin");
+        var lib = Path.Combine(_dir, "venv", "lib", "python3.12", "site-packages", "nvidia", "cu13", "lib");
+        Directory.CreateDirectory(bin);
+        Directory.CreateDirectory(lib);
+        File.WriteAllText(Path.Combine(bin, "python3"), "");
+        File.Copy(RealLibrary(), Path.Combine(lib, "libcublas.so.13"));
+        SetEnv("PATH", bin + ":" + Environment.GetEnvironmentVariable("PATH"));
+        SetEnv("VIRTUAL_ENV", null);
+        SetEnv(NativeLibraries.CublasOverride, null);
+        var candidates = NativeLibraries.Candidates("libcublas.so.12").ToList();
+        Assert.Contains(Path.Combine(lib, "libcublas.so.13"), candidates);
+        Assert.True(NativeLibraries.TryLoadCublas(out var handle, out var path));
+        Assert.NotEqual(IntPtr.Zero, handle);
+        Assert.Equal(Path.Combine(lib, "libcublas.so.13"), path);
+    }
 }
