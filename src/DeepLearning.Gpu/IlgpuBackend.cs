@@ -49,7 +49,8 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     /// <summary>
     /// What runs matrix products on this device: cuBLAS on CUDA where it is found (with the file), else the backend's own
-    /// tiled kernel (on CUDA with the reason cuBLAS was not used).
+    /// tiled kernel (on CUDA with the reason cuBLAS was not used). <c>DEEPLEARNING_CUBLAS=0</c> in the environment turns
+    /// cuBLAS off for devices opened afterwards.
     /// </summary>
     public string GemmEngine { get; }
 

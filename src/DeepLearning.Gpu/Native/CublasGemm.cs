@@ -14,6 +14,9 @@ namespace DeepLearning.Backends.Ilgpu;
 /// </summary>
 internal sealed unsafe class CublasGemm : IDisposable
 {
+    /// <summary>Set to 0 to run products on the backend's own kernel instead (for comparisons and to rule cuBLAS out).</summary>
+    public const string Disable = "DEEPLEARNING_CUBLAS";
+
     private const int TensorOpTf32Math = 3; // CUBLAS_TF32_TENSOR_OP_MATH, absent from ILGPU's CuBlasMathMode enum.
 
     private readonly CuBlas _blas;
@@ -39,6 +42,11 @@ internal sealed unsafe class CublasGemm : IDisposable
     public static CublasGemm? TryCreate(CudaAccelerator accelerator, AcceleratorStream stream, out string reason)
     {
         NativeLibraries.Register();
+        if (Environment.GetEnvironmentVariable(Disable) == "0")
+        {
+            reason = $"cuBLAS turned off by {Disable}=0";
+            return null;
+        }
         if (!NativeLibraries.TryLoadCublas(out var library, out var path))
         {
             reason = "cuBLAS not found (libcublas.so.12 or .13 on the library path, in a Python environment's nvidia/*/lib, " +
