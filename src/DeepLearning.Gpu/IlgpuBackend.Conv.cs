@@ -3,10 +3,11 @@ using ILGPU.Runtime;
 
 namespace DeepLearning.Backends.Ilgpu;
 
-// Convolution as direct kernels, one thread per element of what is written: the forward passes per output,
-// dx per input element (gathering over the output positions whose windows read it), dw per weight and dbias per channel
-// (summing over the batch and the positions). Every thread owns its result, so no atomics are needed and the sums do not
-// depend on scheduling. Simple rather than fast: no tiling or shared memory.
+// Ungrouped convolutions are lowered to matrix products (IlgpuBackend.ConvGemm.cs), which run on cuBLAS on CUDA.
+// Grouped ones (depthwise included) run as direct kernels, one thread per element of what is written: the forward
+// pass per output, dx per input element (gathering over the output positions whose windows read it), dw per weight and
+// dbias per channel (summing over the batch and the positions). Every thread owns its result, so no atomics are needed
+// and the sums do not depend on scheduling.
 public sealed partial class IlgpuBackend
 {
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _convForward;
@@ -30,6 +31,11 @@ public sealed partial class IlgpuBackend
         CheckGeometry(g, nameof(Conv2D));
         long total = (long)g.Batch * g.OutChannels * g.OutPlane;
         if (total <= 0) return;
+        if (Lowered(g))
+        {
+            Conv2DAsGemm(g, x, xOffset, w, wOffset, bias, biasOffset, relu, y, yOffset);
+            return;
+        }
         var p = new ConvArgs(g) { X = xOffset, Wt = wOffset, Bias = biasOffset, Y = yOffset, Flags = (bias is null ? 0 : 1) | (relu ? 2 : 0) };
         // An absent bias is replaced by x's view; its flag is clear, so it is never read.
         (_convForward ??= Load(nameof(ConvForwardKernel),
@@ -74,6 +80,11 @@ public sealed partial class IlgpuBackend
         DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset)
     {
         CheckGeometry(g, nameof(Conv2DBackward));
+        if (Lowered(g) && g.Batch > 0)
+        {
+            Conv2DBackwardAsGemm(g, x, xOffset, w, wOffset, dy, dyOffset, dx, dxOffset, dw, dwOffset, dbias, dbiasOffset);
+            return;
+        }
         if (dx is not null && g.Batch > 0)
         {
             // Slots: X = dx, Wt = w, Y = dy.
