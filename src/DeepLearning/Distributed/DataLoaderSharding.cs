@@ -1,6 +1,4 @@
-using DeepLearning.Distributed;
-
-namespace DeepLearning;
+namespace DeepLearning.Distributed;
 
 /// <summary>Data for data-parallel training: a loader's share for this process of a <see cref="ICommunicator"/> group.</summary>
 public static class DataLoaderSharding

@@ -1,6 +1,4 @@
-using DeepLearning.Distributed;
-
-namespace DeepLearning;
+namespace DeepLearning.Distributed;
 
 /// <summary>
 /// Data-parallel training (PyTorch's <c>DistributedDataParallel</c>, Keras' <c>MirroredStrategy</c>): one process per

@@ -1,3 +1,4 @@
+using DeepLearning.Distributed;
 namespace DeepLearning.Tests.Distributed;
 
 public class DataLoaderShardingTests

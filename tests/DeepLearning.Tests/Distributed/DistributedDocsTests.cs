@@ -1,3 +1,4 @@
+using DeepLearning.Distributed;
 using static DeepLearning.Activations;
 
 namespace DeepLearning.Tests.Distributed;
