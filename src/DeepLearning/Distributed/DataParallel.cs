@@ -26,7 +26,7 @@ namespace DeepLearning.Distributed;
 /// </remarks>
 /// <example>
 /// <code>
-/// using var comm = …;                                        // an ICommunicator: MPI across processes, NCCL on GPUs
+/// using var comm = Communicator.FromEnvironment();           // MPI under mpirun; world size 1 otherwise
 /// var model = new Chain(new Dense(784, 512, Relu), new Dense(512, 10));
 /// var opt = new Adam(1e-3f).Setup(model);
 /// using var dp = new DataParallel(model, opt, comm);        // same weights everywhere; gradients averaged in Update
@@ -40,7 +40,6 @@ public sealed class DataParallel : IDisposable, IReplicaGroup
     public const float DefaultBucketCapMB = 25;
 
     private readonly int[][] _buckets;
-    private readonly Device _device;
     private bool _disposed;
 
     /// <summary>Joins <paramref name="model"/> and <paramref name="optimizer"/> to the group of <paramref name="communicator"/> (collectively: every rank constructs one).</summary>
@@ -70,11 +69,10 @@ public sealed class DataParallel : IDisposable, IReplicaGroup
         Optimizer = optimizer;
         Communicator = communicator;
         BucketCapMB = bucketCapMB;
-        _device = model.Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
         _buckets = FlatBuckets.Plan(optimizer.Parameters, (long)(bucketCapMB * (1 << 20)), reverse: true);
         if (WorldSize > 1)
         {
-            ModelAgreement.Verify(model, communicator, _device, "DataParallel");
+            ModelAgreement.Verify(model, communicator, ModelDevice, "DataParallel");
             Broadcast([.. model.Parameters(), .. model.NamedBuffers().Select(b => b.Value)]);
         }
         optimizer.Replicas = this;
@@ -100,6 +98,9 @@ public sealed class DataParallel : IDisposable, IReplicaGroup
 
     /// <summary>Whether this is rank 0, the process that prints and saves.</summary>
     public bool IsMainProcess => Rank == 0;
+
+    // Where the model is now (it may have moved since construction): small exchanges go there, as NCCL needs.
+    private Device ModelDevice => Model.Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
 
     /// <summary>The gradient buckets: each a list of positions in <see cref="Optimizer.Parameters"/>, last parameters first.</summary>
     internal IReadOnlyList<int[]> Buckets => _buckets;
@@ -182,7 +183,7 @@ public sealed class DataParallel : IDisposable, IReplicaGroup
         if (WorldSize == 1 || values.Length == 0) return;
         var floats = new float[values.Length];
         for (int i = 0; i < values.Length; i++) floats[i] = (float)values[i];
-        var t = Tensor.FromSpan(floats, new Shape(floats.Length), _device);
+        var t = Tensor.FromSpan(floats, new Shape(floats.Length), ModelDevice);
         Communicator.AllReduce(t, ReduceOperation.Sum);
         Communicator.Broadcast(t, 0);
         t.CopyTo(floats);
