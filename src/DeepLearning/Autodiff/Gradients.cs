@@ -30,6 +30,13 @@ public sealed class Gradients : IEnumerable<KeyValuePair<Tensor, Tensor>>
     /// <summary>Adds a source's gradient; null stands for zeros, made by <see cref="FillMissing"/>.</summary>
     internal void Add(Tensor source, Tensor? grad) => _grads.Add(source, grad);
 
+    /// <summary>Sets the gradient of a source already present (data-parallel training swaps in the mean over processes).</summary>
+    internal void Replace(Tensor source, Tensor grad)
+    {
+        if (!_grads.ContainsKey(source)) throw new KeyNotFoundException($"Gradients: {source.Describe()} was not among the sources of this gradient");
+        _grads[source] = grad;
+    }
+
     /// <summary>Gives every source added with a null gradient a tensor of zeros of its shape, in the current scope.</summary>
     internal void FillMissing()
     {

@@ -11,6 +11,12 @@ namespace DeepLearning;
 /// <para>Shuffling is reproducible: epoch e (the e-th enumeration, counted from 0, or <see cref="GetEpoch"/>) visits the
 /// samples in a permutation determined only by (<see cref="Seed"/>, e), so a run repeats exactly and each epoch
 /// differs.</para>
+/// <para>Data-parallel training: <see cref="Shard"/> gives each process (rank) of a group its part of every epoch, as
+/// PyTorch's <c>DistributedSampler</c> does: every rank permutes all N samples with the same (<see cref="Seed"/>, epoch), so
+/// the ranks agree on the order without talking, and rank r takes positions r, r + W, r + 2W … of it (W the world size).
+/// Every rank gets the same number of samples, hence the same number of batches, so collectives stay in step: ⌈N / W⌉
+/// each, the order padded by wrapping around to its start (a few samples seen twice per epoch, as PyTorch), or ⌊N / W⌋
+/// each with <see cref="DropLast"/> (a few samples skipped per epoch).</para>
 /// <para>Cost: an unshuffled batch is a view of the data (no copy); a shuffled batch copies just its own rows. Batches
 /// are made on demand on the enumerating thread, on the data's device.</para>
 /// <para>Memory: each iteration of a <c>foreach</c> over a loader runs inside a <see cref="TensorScope"/> of its own.
@@ -63,6 +69,45 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
         Device = device ?? x.Device;
     }
 
+    // A shard of another loader: the same data and options, one rank's part of each epoch.
+    private DataLoader(DataLoader all, int rank, int worldSize)
+        : this(all.X, all.Y, all.BatchSize, all.Shuffle, all.Seed, all.DropLast, all.Device)
+    {
+        Transform = all.Transform;
+        Rank = rank;
+        WorldSize = worldSize;
+        EpochsStarted = all.EpochsStarted;
+    }
+
+    /// <summary>
+    /// This loader's data split among <paramref name="worldSize"/> processes: the loader of rank <paramref name="rank"/>,
+    /// which yields its share of each epoch (PyTorch's <c>DistributedSampler</c>; see the remarks of <see cref="DataLoader"/>).
+    /// Every rank must build its shard from a loader of the same data, batch size, shuffle, seed and <see cref="DropLast"/>.
+    /// The shard starts at this loader's <see cref="EpochsStarted"/>.
+    /// </summary>
+    /// <param name="rank">This process's index in the group, 0 ≤ rank &lt; worldSize.</param>
+    /// <param name="worldSize">The number of processes, ≥ 1 (1: the whole data set, as this loader).</param>
+    /// <returns>A new loader; this one is unchanged.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="worldSize"/> is less than 1, or <paramref name="rank"/> is negative or not below it.</exception>
+    /// <exception cref="InvalidOperationException">This loader is already a shard.</exception>
+    /// <example><code>var mine = new DataLoader(x, y, 64, shuffle: true, seed: 1).Shard(rank, worldSize);</code></example>
+    public DataLoader Shard(int rank, int worldSize)
+    {
+        if (worldSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, $"DataLoader.Shard: worldSize must be >= 1, got {worldSize}");
+        if (rank < 0 || rank >= worldSize)
+            throw new ArgumentOutOfRangeException(nameof(rank), rank, $"DataLoader.Shard: rank must be in [0, {worldSize}) for worldSize {worldSize}, got {rank}");
+        if (WorldSize != 1)
+            throw new InvalidOperationException($"DataLoader.Shard: this loader is already shard {Rank} of {WorldSize}; shard the full loader");
+        return new DataLoader(this, rank, worldSize);
+    }
+
+    /// <summary>The shard this loader yields: its rank among <see cref="WorldSize"/> processes (0 for a whole loader).</summary>
+    public int Rank { get; }
+
+    /// <summary>The number of shards the data is split into (1 for a whole loader); see <see cref="Shard"/>.</summary>
+    public int WorldSize { get; } = 1;
+
     /// <summary>The device batches are yielded on.</summary>
     public Device Device { get; }
 
@@ -90,11 +135,20 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
     /// </summary>
     public Func<Tensor, ulong, Tensor>? Transform { get; init; }
 
-    /// <summary>Number of samples N.</summary>
+    /// <summary>Number of samples N in the data set (of all shards together).</summary>
     public int Length => X.Shape[0];
 
-    /// <summary>Number of batches per epoch: ⌈N / batch⌉, or ⌊N / batch⌋ with <see cref="DropLast"/>.</summary>
-    public int Count => DropLast ? Length / BatchSize : (Length + BatchSize - 1) / BatchSize;
+    /// <summary>
+    /// Number of samples one epoch yields: N; for a shard ⌈N / W⌉, or ⌊N / W⌋ with <see cref="DropLast"/> (W =
+    /// <see cref="WorldSize"/>), the same on every rank.
+    /// </summary>
+    public int SamplesPerEpoch => WorldSize == 1 ? Length : DropLast ? Length / WorldSize : (Length + WorldSize - 1) / WorldSize;
+
+    /// <summary>
+    /// Number of batches per epoch: ⌈S / batch⌉, or ⌊S / batch⌋ with <see cref="DropLast"/>, S = <see cref="SamplesPerEpoch"/>
+    /// (N for a whole loader): the same on every rank of a sharded loader.
+    /// </summary>
+    public int Count => DropLast ? SamplesPerEpoch / BatchSize : (SamplesPerEpoch + BatchSize - 1) / BatchSize;
 
     /// <summary>
     /// How many epochs enumeration has started (the next <see cref="GetEnumerator"/> runs epoch number this). Setting it
@@ -127,13 +181,30 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
     /// <summary>The order in which epoch <paramref name="epoch"/> visits the samples (null when not shuffling: 0 … N − 1).</summary>
     internal int[]? Order(int epoch) => Shuffle ? new SeededRandom(Seed, 1, (ulong)epoch).Permutation(Length) : null;
 
+    /// <summary>
+    /// The samples this loader visits in epoch <paramref name="epoch"/>, in order: <see cref="Order"/> (null: all in
+    /// order, batches are views), or for a shard every W-th position of it from <see cref="Rank"/>, wrapping past N.
+    /// </summary>
+    internal int[]? Indices(int epoch)
+    {
+        var all = Order(epoch);
+        if (WorldSize == 1) return all;
+        var mine = new int[SamplesPerEpoch];
+        for (int i = 0; i < mine.Length; i++)
+        {
+            int position = (i * WorldSize + Rank) % Length;
+            mine[i] = all is null ? position : all[position];
+        }
+        return mine;
+    }
+
     private IEnumerable<(Tensor X, Tensor Y)> Batches(int epoch)
     {
-        var order = Order(epoch);
+        var order = Indices(epoch);
         bool moved = Device != X.Device || Device != Y.Device;
         bool staged = moved && X.Device == Device.Cpu && Y.Device == Device.Cpu;
         // Reused by every batch of the epoch: x's rows then y's rows, uploaded together.
-        var staging = staged ? new float[Math.Min(BatchSize, Length) * (X.Shape.Product(1, X.Rank) + Y.Shape.Product(1, Y.Rank))] : null;
+        var staging = staged ? new float[Math.Min(BatchSize, SamplesPerEpoch) * (X.Shape.Product(1, X.Rank) + Y.Shape.Product(1, Y.Rank))] : null;
         for (int b = 0, count = Count; b < count; b++)
         {
             // One scope per batch, open while the loop body runs: the batch and whatever the body makes (a loss, its
@@ -151,7 +222,7 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
         }
     }
 
-    private (int Start, int Size) Range(int b) => (b * BatchSize, Math.Min(BatchSize, Length - b * BatchSize));
+    private (int Start, int Size) Range(int b) => (b * BatchSize, Math.Min(BatchSize, SamplesPerEpoch - b * BatchSize));
 
     private (Tensor X, Tensor Y) MakeBatch(int[]? order, int epoch, int b)
     {
@@ -207,7 +278,8 @@ public sealed class DataLoader : IReadOnlyCollection<(Tensor X, Tensor Y)>
     /// <summary>A batch gathered on the data's device (not the host), then copied to <see cref="Device"/>.</summary>
     private (Tensor X, Tensor Y) MoveBatch((Tensor X, Tensor Y) batch) => (batch.X.To(Device), batch.Y.To(Device));
 
-    private ulong TransformSeed(int epoch, int b) => new SeededRandom(Seed, 2, ((ulong)epoch << 32) | (uint)b).NextULong();
+    // A shard's batch b counts as batch b·W + rank of the epoch, so ranks augment their samples with different draws.
+    private ulong TransformSeed(int epoch, int b) => new SeededRandom(Seed, 2, ((ulong)epoch << 32) | (uint)(b * WorldSize + Rank)).NextULong();
 
     // Batches are data, not part of a model's graph: never record the slice, even if X is being differentiated.
     private static Tensor SliceView(Tensor t, int start, int size)

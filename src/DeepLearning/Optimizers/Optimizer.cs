@@ -48,6 +48,12 @@ public sealed class Optimizer : IDisposable
     /// <summary>Number of <see cref="Update"/> calls so far (the step count a <see cref="Schedule"/> reads).</summary>
     public int Iterations { get; internal set; }
 
+    /// <summary>
+    /// The data-parallel group this optimizer's model is replicated over (set by <c>DataParallel</c>), or null: when
+    /// set, <see cref="Update"/> first averages the gradients across the replicas.
+    /// </summary>
+    internal IReplicaGroup? Replicas { get; set; }
+
     /// <summary>The gradients a training step fills and hands to <see cref="Update"/>, reused step after step.</summary>
     internal Gradients StepGradients => _stepGradients ??= new Gradients(_parameters.Length);
     private Gradients? _stepGradients;
@@ -121,7 +127,9 @@ public sealed class Optimizer : IDisposable
     /// <summary>
     /// Moves every parameter by one step of the rule, in place and without recording: <c>p ← p − δ(g)</c>, where
     /// <c>g = grads[p]</c>. Temporaries of the step are released before it returns (a rule makes its state in
-    /// <see cref="OptimizerRule.Init"/>); the state lives on.
+    /// <see cref="OptimizerRule.Init"/>); the state lives on. Under <c>DataParallel</c>, g is first averaged over all
+    /// processes (the entries of <paramref name="grads"/> are replaced by the averages, new tensors in the caller's scope),
+    /// so every process applies the same step; every process must then call <see cref="Update"/> equally often.
     /// </summary>
     /// <param name="grads">The gradients of <see cref="Autodiff.ValueAndGradient"/> taken w.r.t. <see cref="Parameters"/>.</param>
     /// <exception cref="KeyNotFoundException">A parameter has no gradient in <paramref name="grads"/>.</exception>
@@ -139,6 +147,8 @@ public sealed class Optimizer : IDisposable
             if (grads.Connected == 0 && _parameters.Length > 0) throw Disconnected("Optimizer.Update");
             if (_schedule is not null) ApplySchedule(_schedule);
             using var noGrad = Autodiff.NoGrad();
+            // Before the step's scope: the averaged gradients replace the caller's and live as long as they would have.
+            Replicas?.AverageGradients(_parameters, grads);
             using var scope = TensorScope.Begin("at the end of the Optimizer.Update that made it");
             for (int i = 0; i < _parameters.Length; i++)
             {

@@ -7,7 +7,8 @@ namespace DeepLearning;
 /// <see cref="Folder"/> every <c>every</c> epochs as <c>epoch0003-step000000150.safetensors</c> (epoch counted from 1
 /// within this <c>Fit</c>, step = <see cref="Optimizer.Iterations"/>, which keeps counting across resumed runs), keeping
 /// the last <c>keepLast</c> of them, and, with a <c>monitor</c>, the best epoch so far as <c>best.safetensors</c>.
-/// Every file is a full checkpoint for <see cref="Load"/>.
+/// Every file is a full checkpoint for <see cref="Load"/>. In data-parallel training only the main process (rank 0)
+/// writes (<see cref="FitContext.IsMainProcess"/>); the others track the same best epoch.
 /// </summary>
 public sealed partial class Checkpoint : Callback
 {
@@ -67,7 +68,9 @@ public sealed partial class Checkpoint : Callback
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(logs);
         int epoch = context.Epoch + 1;
-        if (_every > 0 && epoch % _every == 0)
+        // In data-parallel training every process holds the same weights: the main one writes, the others keep count.
+        bool write = context.IsMainProcess;
+        if (write && _every > 0 && epoch % _every == 0)
         {
             var path = Path.Combine(Folder, string.Create(CultureInfo.InvariantCulture, $"epoch{epoch:D4}-step{context.Optimizer.Iterations:D9}.safetensors"));
             Save(path, context.Model, context.Optimizer, _data);
@@ -78,7 +81,7 @@ public sealed partial class Checkpoint : Callback
         if (_monitor is not null && _monitor.Improved(_monitor.Read(logs)))
         {
             BestPath = Path.Combine(Folder, "best.safetensors");
-            Save(BestPath, context.Model, context.Optimizer, _data);
+            if (write) Save(BestPath, context.Model, context.Optimizer, _data);
             BestEpoch = context.Epoch;
         }
     }

@@ -47,6 +47,14 @@ public sealed class FitContext
 
     /// <summary>Set to true to end training after the current epoch.</summary>
     public bool StopTraining { get; set; }
+
+    /// <summary>
+    /// Whether this process prints and saves: true except on the ranks other than 0 of data-parallel training
+    /// (PyTorch Lightning's <c>is_global_zero</c>). The epoch's numbers a callback receives are already reduced over
+    /// all processes, so decisions taken from them (stopping, the learning rate) agree everywhere; a callback that writes
+    /// files or the console should do so only when this is true (<see cref="ConsoleProgress"/> and <c>Checkpoint</c> do).
+    /// </summary>
+    public bool IsMainProcess => Optimizer.Replicas is not { Rank: not 0 };
 }
 
 /// <summary>Whether a monitored quantity improves by going down or up.</summary>

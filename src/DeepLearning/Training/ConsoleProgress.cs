@@ -43,8 +43,16 @@ public sealed class ConsoleProgress : Callback, IProgress<TrainingProgress>
     public IReadOnlyList<TimeSpan> EpochTimes => _epochTimes;
     private readonly List<TimeSpan> _epochTimes = [];
 
+    // Off on the processes other than the main one of data-parallel training: one process prints.
+    private bool _silent;
+
     /// <inheritdoc/>
-    public override void OnTrainBegin(FitContext context) => _epochTimes.Clear();
+    public override void OnTrainBegin(FitContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _epochTimes.Clear();
+        _silent = !context.IsMainProcess;
+    }
 
     /// <inheritdoc/>
     public override void OnEpochBegin(FitContext context)
@@ -59,7 +67,7 @@ public sealed class ConsoleProgress : Callback, IProgress<TrainingProgress>
         ArgumentNullException.ThrowIfNull(value);
         _last = value;
         bool lastBatch = value.BatchesPerEpoch is int n && value.Batch == n - 1;
-        if (!_live || (!lastBatch && _drawn > 0 && _redrawClock.ElapsedMilliseconds < 100)) return;
+        if (!_live || _silent || (!lastBatch && _drawn > 0 && _redrawClock.ElapsedMilliseconds < 100)) return;
         _redrawClock.Restart();
         int done = value.Batch + 1;
         var line = new StringBuilder();
@@ -86,6 +94,7 @@ public sealed class ConsoleProgress : Callback, IProgress<TrainingProgress>
         ArgumentNullException.ThrowIfNull(logs);
         var elapsed = _epochClock.Elapsed;
         _epochTimes.Add(elapsed);
+        if (_silent) return;
         var numbers = string.Join(", ", logs.Where(kv => kv.Key != "lr").Select(kv => Invariant($"{kv.Key} {kv.Value:F4}")));
         string speed = _last is { } p ? Invariant($", {p.SamplesPerSecond:F0} samples/s") : "";
         if (_drawn > 0) _output.Write("\r" + new string(' ', _drawn) + "\r");

@@ -10,6 +10,13 @@ public static partial class Trainer
     /// evaluated, metrics averaged, callbacks called, and each epoch's numbers appended to the returned
     /// <see cref="History"/> (keys <c>loss</c>, each metric, <c>val_loss</c>, <c>val_&lt;metric&gt;</c>, <c>lr</c>).
     /// </summary>
+    /// <remarks>
+    /// Under <c>DataParallel</c> (each process passing its shard of the data, <c>DataLoader.Shard</c>), the training and
+    /// validation numbers are averaged over the samples of all processes, so every process logs, and its callbacks
+    /// decide on, the same values; only the main process (rank 0) prints (<see cref="FitOptions.Verbose"/>,
+    /// <see cref="ConsoleProgress"/>) and saves checkpoints (see <see cref="FitContext.IsMainProcess"/>).
+    /// <see cref="FitOptions.Progress"/> reports on every process, with its own running numbers.
+    /// </remarks>
     /// <param name="model">The model; <paramref name="opt"/> should have been set up on it.</param>
     /// <param name="lossFn">A loss of (ŷ, y), such as <c>Losses.Mse</c>.</param>
     /// <param name="trainData">The training batches, enumerated once per epoch.</param>
@@ -39,7 +46,7 @@ public static partial class Trainer
         var metrics = options.Metrics;
         var history = new History();
         var context = new FitContext(model, opt, history, options.Epochs);
-        var console = options.Verbose == 0 ? null : new ConsoleProgress(options.Output, live: options.Verbose == 1 ? null : false);
+        var console = options.Verbose == 0 || !context.IsMainProcess ? null : new ConsoleProgress(options.Output, live: options.Verbose == 1 ? null : false);
         // The console prints each epoch's line before other callbacks speak (as Keras' progress logger).
         IReadOnlyList<Callback> callbacks = console is null ? options.Callbacks : [console, .. options.Callbacks];
         foreach (var c in callbacks) c.OnTrainBegin(context);
@@ -87,11 +94,18 @@ public static partial class Trainer
                     sums[i] += total.Item();
                     total.Dispose();
                 }
+            if (metrics.Count > 0)
+            {
+                double[] totals = [.. sums, samples];
+                SumAcrossReplicas(opt, totals);
+                totals.AsSpan(0, metrics.Count).CopyTo(sums);
+                samples = (long)totals[^1];
+            }
 
             var logs = new Dictionary<string, double> { ["loss"] = loss };
             for (int i = 0; i < metrics.Count; i++) logs[metrics[i].Name] = sums[i] / Math.Max(samples, 1);
             if (validation is not null)
-                foreach (var (key, value) in Evaluate(model, lossFn, validation, metrics))
+                foreach (var (key, value) in EvaluateAcross(model, lossFn, validation, metrics, opt))
                     logs["val_" + key] = value;
             if (lr is float rate) logs["lr"] = AsLogged(rate);
             history.Append(epoch, logs);
@@ -170,6 +184,25 @@ public static partial class Trainer
         ArgumentNullException.ThrowIfNull(lossFn);
         ArgumentNullException.ThrowIfNull(data);
         metrics ??= [];
+        return Means(EvaluateSums(model, lossFn, data, metrics), metrics);
+    }
+
+    /// <summary><see cref="Evaluate"/> over the validation shards of all processes of data-parallel training.</summary>
+    private static Dictionary<string, double> EvaluateAcross(Layer model, Func<Tensor, Tensor, Tensor> lossFn,
+        IEnumerable<(Tensor X, Tensor Y)> data, IReadOnlyList<Metric> metrics, Optimizer opt)
+    {
+        var totals = EvaluateSums(model, lossFn, data, metrics);
+        SumAcrossReplicas(opt, totals);
+        return Means(totals, metrics);
+    }
+
+    /// <summary>
+    /// The sample-weighted sums of <see cref="Evaluate"/>: the loss, each metric, then the number of samples, to be
+    /// summed across processes before <see cref="Means"/> divides.
+    /// </summary>
+    internal static double[] EvaluateSums(Layer model, Func<Tensor, Tensor, Tensor> lossFn, IEnumerable<(Tensor X, Tensor Y)> data,
+        IReadOnlyList<Metric> metrics)
+    {
         var sums = new double[metrics.Count];
         double loss = 0;
         long samples = 0;
@@ -187,8 +220,15 @@ public static partial class Trainer
             batches++;
         }
         if (batches == 0) throw new ArgumentException("Evaluate: the data yielded no batches", nameof(data));
-        var result = new Dictionary<string, double> { ["loss"] = loss / samples };
-        for (int i = 0; i < metrics.Count; i++) result[metrics[i].Name] = sums[i] / samples;
+        return [loss, .. sums, samples];
+    }
+
+    /// <summary>The means, by name, of sums laid out as <see cref="EvaluateSums"/> returns them.</summary>
+    internal static Dictionary<string, double> Means(double[] totals, IReadOnlyList<Metric> metrics)
+    {
+        double samples = totals[^1];
+        var result = new Dictionary<string, double> { ["loss"] = totals[0] / samples };
+        for (int i = 0; i < metrics.Count; i++) result[metrics[i].Name] = totals[i + 1] / samples;
         return result;
     }
 }

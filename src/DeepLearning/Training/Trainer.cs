@@ -48,7 +48,10 @@ public static partial class Trainer
     /// <param name="opt">The optimizer whose parameters are trained.</param>
     /// <param name="progress">Receives a <see cref="TrainingProgress"/> after each batch.</param>
     /// <param name="epoch">The epoch number (from 0) to name in progress and error messages.</param>
-    /// <returns>The mean loss over the pass, each batch weighted by its number of samples (rows of x).</returns>
+    /// <returns>
+    /// The mean loss over the pass, each batch weighted by its number of samples (rows of x); under <c>DataParallel</c>,
+    /// over the batches of all processes (the same value on each).
+    /// </returns>
     /// <exception cref="ArithmeticException">A batch's loss is not finite; the message names the epoch and batch.</exception>
     /// <exception cref="ArgumentException">The data holds no batches.</exception>
     public static float Train(Func<Tensor, Tensor, Tensor> loss, IEnumerable<(Tensor X, Tensor Y)> data, Optimizer opt,
@@ -94,7 +97,15 @@ public static partial class Trainer
             batch++;
         }
         if (batch == 0) throw new ArgumentException($"Train: the data yielded no batches in epoch {epoch}", nameof(data));
-        return samples > 0 ? sum / samples : sum / batch;
+        double[] totals = [sum, samples, batch];
+        SumAcrossReplicas(opt, totals);
+        return totals[1] > 0 ? totals[0] / totals[1] : totals[0] / totals[2];
+    }
+
+    /// <summary>Replaces <paramref name="values"/> by their sums over the processes of data-parallel training (nothing to do otherwise).</summary>
+    internal static void SumAcrossReplicas(Optimizer opt, double[] values)
+    {
+        if (opt.Replicas is { WorldSize: > 1 } replicas) replicas.Sum(values);
     }
 
     /// <summary>

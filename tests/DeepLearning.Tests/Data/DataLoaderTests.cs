@@ -194,4 +194,91 @@ public class DataLoaderTests
         Assert.True(first!.IsDisposed);
         Assert.False(loader.X.IsDisposed);
     }
+
+    public static TheoryData<int, int, int, bool, bool> ShardCases()
+    {
+        var d = new TheoryData<int, int, int, bool, bool>();
+        foreach (var (n, b, w) in new[] { (12, 2, 2), (10, 3, 3), (11, 4, 2), (5, 2, 4), (2, 1, 3), (0, 2, 2), (7, 2, 1) })
+            foreach (bool shuffle in new[] { false, true })
+                foreach (bool dropLast in new[] { false, true })
+                    d.Add(n, b, w, shuffle, dropLast);
+        return d;
+    }
+
+    // PyTorch's DistributedSampler: every rank takes every W-th position of the same permutation, padded by wrapping
+    // (or cut, with dropLast) to a multiple of W, so all ranks get as many samples and batches.
+    [Theory]
+    [MemberData(nameof(ShardCases))]
+    public void Shards_split_each_epoch_into_equal_interleaved_parts(int n, int batch, int world, bool shuffle, bool dropLast)
+    {
+        var whole = Make(n, batch, shuffle, dropLast, seed: 9);
+        var shards = Enumerable.Range(0, world).Select(r => Make(n, batch, shuffle, dropLast, seed: 9).Shard(r, world)).ToArray();
+        int perRank = dropLast ? n / world : (n + world - 1) / world;
+        for (int epoch = 0; epoch < 3; epoch++)
+        {
+            var order = Epoch(whole.GetEpoch(epoch)).SelectMany(ids => ids).ToArray();
+            if (dropLast) order = Epoch(Make(n, 1, shuffle, false, seed: 9).GetEpoch(epoch)).SelectMany(ids => ids).ToArray();
+            var seen = new List<int>();
+            for (int r = 0; r < world; r++)
+            {
+                var batches = Epoch(shards[r]);
+                Assert.Equal(shards[0].Count, batches.Count);
+                Assert.Equal(shards[r].Count, batches.Count);
+                Assert.Equal(perRank, shards[r].SamplesPerEpoch);
+                var mine = batches.SelectMany(ids => ids).ToArray();
+                Assert.Equal(dropLast ? perRank / batch * batch : perRank, mine.Length);
+                // Position i of rank r's epoch is position i·W + r of the common order, wrapping past N.
+                for (int i = 0; i < mine.Length; i++) Assert.Equal(order[(i * world + r) % n], mine[i]);
+                seen.AddRange(mine);
+            }
+            if (!dropLast) Assert.Equal(Enumerable.Range(0, n), seen.Distinct().Order());
+            if (n % world == 0 && !dropLast) Assert.Equal(n, seen.Count);   // disjoint when nothing is padded
+            if (dropLast) Assert.Equal(seen.Count, seen.Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public void Shards_agree_within_an_epoch_and_reshuffle_between_epochs()
+    {
+        var a = Make(40, 5, shuffle: true, dropLast: false, seed: 3).Shard(0, 2);
+        var b = Make(40, 5, shuffle: true, dropLast: false, seed: 3).Shard(1, 2);
+        var epochs = Enumerable.Range(0, 3).Select(_ => Epoch(a).SelectMany(i => i).Concat(Epoch(b).SelectMany(i => i)).ToArray()).ToArray();
+        Assert.All(epochs, e => Assert.Equal(Enumerable.Range(0, 40), e.Order()));
+        Assert.NotEqual(epochs[0], epochs[1]);
+        Assert.Equal(3, a.EpochsStarted);
+        Assert.Equal(epochs[1][..20], Epoch(Make(40, 5, true, false, seed: 3).Shard(0, 2).GetEpoch(1)).SelectMany(i => i));
+    }
+
+    [Fact]
+    public void Shards_augment_with_different_seeds()
+    {
+        var seeds = new List<ulong>[2];
+        for (int r = 0; r < 2; r++)
+        {
+            var list = seeds[r] = [];
+            var shard = new DataLoader(Tensor.Ones(8, 1), Tensor.Ones(8, 1), 2) { Transform = (x, seed) => { list.Add(seed); return x; } }.Shard(r, 2);
+            foreach (var _ in shard) { }
+        }
+        Assert.Equal(2, seeds[0].Count);
+        Assert.Empty(seeds[0].Intersect(seeds[1]));
+    }
+
+    public static TheoryData<int, int, string> BadShards() => new()
+    {
+        { 0, 0, "worldSize" },
+        { -1, 2, "rank" },
+        { 2, 2, "rank" },
+        { 3, -1, "worldSize" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadShards))]
+    public void Bad_shards_are_refused_naming_the_argument(int rank, int world, string name)
+    {
+        var loader = Make(4, 2, false, false);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => loader.Shard(rank, world));
+        Assert.Equal(name, e.ParamName);
+        Assert.Contains(name, e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => loader.Shard(0, 2).Shard(0, 2));
+    }
 }
