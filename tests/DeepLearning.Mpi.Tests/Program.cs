@@ -24,6 +24,7 @@ internal static class Cases
         ["timeout"] = Timeout,
         ["throw"] = Throw,
         ["kill"] = Kill,
+        ["nccl"] = Nccl,
     };
 
     private static int _failures;
@@ -183,6 +184,53 @@ internal static class Cases
         comm.AllReduce(t, ReduceOperation.Sum);
         Console.WriteLine($"rank {comm.Rank}: completed the all-reduce without rank 1");
         return 1;
+    }
+
+    /// <summary>
+    /// NCCL between the ranks' CUDA devices (one GPU per rank: NCCL refuses two ranks on one GPU): all-reduce and
+    /// broadcast against local expectations. Not run by the xunit suite (CI has no GPU); on a machine with N ≥ 2 GPUs:
+    /// mpirun -np N dotnet DeepLearning.Mpi.Tests.dll nccl.
+    /// </summary>
+    private static int Nccl(string dir)
+    {
+        using var mpi = new MpiCommunicator(TimeSpan.FromSeconds(60));
+        int cudaDevices = GpuDevices.List().Count(d => d.Kind == "cuda");
+        var gpu = Device.Cuda(mpi.Rank % Math.Max(1, cudaDevices));
+        using var comm = new NcclCommunicator(mpi, gpu);
+        Console.WriteLine($"rank {comm.Rank}: {comm.Name}");
+        foreach (int length in new[] { 1, 1000, 1 << 22 })
+            foreach (var op in new[] { ReduceOperation.Sum, ReduceOperation.Average })
+            {
+                var expected = new float[length];
+                for (int r = 0; r < comm.WorldSize; r++)
+                {
+                    var d = Data(length, r, 8).ToArray();
+                    for (int i = 0; i < length; i++) expected[i] += d[i];
+                }
+                if (op == ReduceOperation.Average) for (int i = 0; i < length; i++) expected[i] /= comm.WorldSize;
+                using var t = Data(length, comm.Rank, 8, gpu);
+                comm.AllReduce(t, op);
+                Check(comm, MaxError(t.ToArray(), expected) <= 1e-6f * comm.WorldSize, $"nccl-allreduce-{op}-{length}", $"max error {MaxError(t.ToArray(), expected)}");
+            }
+        using (var b = Data(4097, comm.Rank, 9, gpu))
+        {
+            comm.Broadcast(b, comm.WorldSize - 1);
+            Check(comm, MaxError(b.ToArray(), Data(4097, comm.WorldSize - 1, 9).ToArray()) == 0, "nccl-broadcast");
+        }
+        using (var h = Data(10, comm.Rank, 10))
+        {
+            comm.AllReduce(h, ReduceOperation.Sum);
+            var expected = new float[10];
+            for (int r = 0; r < comm.WorldSize; r++)
+            {
+                var d = Data(10, r, 10).ToArray();
+                for (int i = 0; i < 10; i++) expected[i] += d[i];
+            }
+            Check(comm, MaxError(h.ToArray(), expected) <= 1e-6f * comm.WorldSize, "nccl-host-tensor-through-mpi");
+        }
+        comm.Barrier();
+        Console.WriteLine($"rank {comm.Rank}: done, {_failures} failures");
+        return _failures;
     }
 
     private static float MaxError(float[] a, float[] b)

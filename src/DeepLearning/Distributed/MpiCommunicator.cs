@@ -181,13 +181,32 @@ public sealed unsafe partial class MpiCommunicator : ICommunicator
     }
 
     /// <summary>The collective a rank is in, as sent in answers to a peer's question (see <see cref="Diagnose"/>).</summary>
-    private enum Operation
+    internal enum Operation
     {
         None,
         AllReduce,
         Broadcast,
         Barrier,
+        NcclAllReduce,
+        NcclBroadcast,
     }
+
+    /// <summary>
+    /// Starts a collective that another engine runs over this group (NCCL): it is counted as this communicator's own,
+    /// so that while its caller waits (calling <see cref="AnswerPeers"/>) peers that ask get a true answer, and a
+    /// timeout can be diagnosed by <see cref="TimedOut"/>. <see cref="EndExternal"/> when it completes.
+    /// </summary>
+    internal void BeginExternal(Operation operation)
+    {
+        lock (_gate) EnsureUsable(operation);
+    }
+
+    internal void EndExternal() => _operation = Operation.None;
+
+    internal void AnswerPeers() => AnswerQuestions();
+
+    /// <summary>Names the silent ranks of a timed-out external collective, faulting this communicator.</summary>
+    internal CommunicatorTimeoutException TimedOut(Operation operation, TimeSpan waited) => Diagnose(operation, waited);
 
     /// <summary>
     /// Runs a collective on the tensor's host memory in place, or on a host copy of it for tensors on other devices.
