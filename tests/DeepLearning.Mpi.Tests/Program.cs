@@ -25,6 +25,7 @@ internal static class Cases
         ["throw"] = Throw,
         ["kill"] = Kill,
         ["nccl"] = Nccl,
+        ["bench"] = Bench,
     };
 
     private static int _failures;
@@ -45,11 +46,21 @@ internal static class Cases
     /// <summary>Rank and size, all-reduce (sum, average) and broadcast against local expectations, barrier, shape check.</summary>
     private static int Collectives(string dir)
     {
-        using var comm = Communicator.FromEnvironment(TimeSpan.FromSeconds(60));
+        var comm = Communicator.FromEnvironment(TimeSpan.FromSeconds(60));
         int rank = comm.Rank, size = comm.WorldSize;
         Check(comm, comm is MpiCommunicator && comm.Name.StartsWith("MPI (Open MPI", StringComparison.Ordinal), "kind", comm.Name);
         Check(comm, rank == int.Parse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_RANK")!, CultureInfo.InvariantCulture)
             && size == int.Parse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE")!, CultureInfo.InvariantCulture), "rank-size", $"{rank} of {size}");
+
+        // Open MPI installs signal handlers of its own at MPI_Init; the runtime's (SIGSEGV → NullReferenceException) must survive.
+        try
+        {
+            Check(comm, NullText().Length < 0, "null-reference", "no exception");
+        }
+        catch (NullReferenceException)
+        {
+            Check(comm, true, "null-reference");
+        }
 
         foreach (int length in new[] { 1, 7, 1000, 1 << 20 })
             foreach (var op in new[] { ReduceOperation.Sum, ReduceOperation.Average })
@@ -120,8 +131,32 @@ internal static class Cases
             Check(comm, e.Message.Contains("parameter #2", StringComparison.Ordinal) && e.Message.Contains("'1.weight' [10, 128]", StringComparison.Ordinal),
                 "different-shapes", e.Message);
         }
+        // Misuse is refused before anything is sent, so the ranks stay in step.
+        using (var t = Data(3, rank, 11))
+        {
+            Expect<ArgumentOutOfRangeException>(comm, "bad-root", () => comm.Broadcast(t, size), $"Broadcast: root {size} is not a rank of this group of {size} (0 to {size - 1})");
+            Expect<ArgumentOutOfRangeException>(comm, "bad-timeout", () => ((MpiCommunicator)comm).Timeout = TimeSpan.Zero, "MpiCommunicator.Timeout must be positive");
+            Expect<InvalidOperationException>(comm, "second-communicator", () => new MpiCommunicator(), "is already open in this process");
+        }
+        comm.Dispose();
+        comm.Dispose();
+        Expect<ObjectDisposedException>(comm, "disposed", comm.Barrier, "MpiCommunicator");
+        Expect<InvalidOperationException>(comm, "after-finalize", () => new MpiCommunicator(), "MPI cannot be initialised twice in one process");
         Console.WriteLine($"rank {rank}: done, {_failures} failures");
         return _failures;
+    }
+
+    private static void Expect<T>(ICommunicator comm, string name, Action action, string message) where T : Exception
+    {
+        try
+        {
+            action();
+            Check(comm, false, name, $"no {typeof(T).Name}");
+        }
+        catch (T e)
+        {
+            Check(comm, e.Message.Contains(message, StringComparison.Ordinal), name, e.Message);
+        }
     }
 
     /// <summary>Rank 1 never joins: the others must throw naming it, then end the job (Dispose aborts it).</summary>
@@ -232,6 +267,35 @@ internal static class Cases
         Console.WriteLine($"rank {comm.Rank}: done, {_failures} failures");
         return _failures;
     }
+
+    /// <summary>
+    /// Not a test: the time of an all-reduce (sum) by size, median of 20 after 3 warm-ups, printed by rank 0, with the
+    /// bus bandwidth NCCL's tests report (2·(n−1)/n · bytes / time). mpirun -np 2 dotnet DeepLearning.Mpi.Tests.dll bench
+    /// </summary>
+    private static int Bench(string dir)
+    {
+        using var comm = Communicator.FromEnvironment();
+        foreach (int length in new[] { 1, 1 << 10, 1 << 16, 1 << 20, 25 << 18 })
+        {
+            using var t = Data(length, comm.Rank, 12);
+            var times = new List<double>();
+            for (int i = 0; i < 23; i++)
+            {
+                comm.Barrier();
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                comm.AllReduce(t, ReduceOperation.Sum);
+                if (i >= 3) times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            times.Sort();
+            double ms = times[times.Count / 2];
+            double busGBs = 2.0 * (comm.WorldSize - 1) / comm.WorldSize * length * 4 / (ms * 1e6);
+            if (comm.Rank == 0) Console.WriteLine($"allreduce {length * 4,10} bytes: {ms,9:0.000} ms  bus {busGBs,6:0.00} GB/s");
+        }
+        return 0;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string NullText(string? text = null) => text!.ToUpperInvariant();
 
     private static float MaxError(float[] a, float[] b)
     {

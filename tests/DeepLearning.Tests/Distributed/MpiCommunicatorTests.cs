@@ -21,9 +21,9 @@ public class MpiCommunicatorTests
             Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
             foreach (int rank in new[] { 0, 1 })
             {
-                foreach (var check in new[] { "kind", "rank-size", "allreduce-Sum-1", "allreduce-Average-7", "allreduce-Sum-1048576",
+                foreach (var check in new[] { "kind", "rank-size", "null-reference", "allreduce-Sum-1", "allreduce-Average-7", "allreduce-Sum-1048576",
                     "allreduce-Average-1048576", "allreduce-view", "broadcast", "allreduce-device", "broadcast-device", "barrier",
-                    "same-shapes", "different-shapes" })
+                    "same-shapes", "different-shapes", "bad-root", "bad-timeout", "second-communicator", "disposed", "after-finalize" })
                     Assert.Contains($"rank {rank}: ok {check}\n", output, StringComparison.Ordinal);
                 Assert.Contains($"rank {rank}: done, 0 failures", output, StringComparison.Ordinal);
             }
