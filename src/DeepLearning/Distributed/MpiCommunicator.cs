@@ -17,8 +17,9 @@ namespace DeepLearning.Distributed;
 /// cancel a started collective, so the tensor it was given may still be written by a late peer.</para>
 /// <para>Failure ends the whole job, as MPI intends: <see cref="Dispose"/> of a faulted communicator, and an unhandled
 /// exception on any rank while a communicator is open, call <c>MPI_Abort</c>, and <c>mpirun</c> then stops every rank.
-/// A rank killed by a signal makes <c>mpirun</c> stop the others too. A rank that exits normally without disposing
-/// finalizes MPI at process exit.</para>
+/// A rank killed by a signal, or exiting with a non-zero code, makes <c>mpirun</c> stop the others too. A rank that exits
+/// normally without disposing finalizes MPI at process exit. A rank that catches an exception and disposes normally
+/// finalizes, which waits for the others: they time out naming it, then abort the job.</para>
 /// <para>MPI allows one initialisation per process: one <see cref="MpiCommunicator"/> at a time, and none after one was
 /// disposed. Its methods may be called from any thread (MPI is initialised with <c>MPI_THREAD_SERIALIZED</c>, and the
 /// communicator serialises its calls), but every rank must call the same collectives in the same order.</para>
@@ -225,20 +226,18 @@ public sealed unsafe partial class MpiCommunicator : ICommunicator
                 offset = 0;
             }
             var handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-            bool completed = false;
-            try
+            IntPtr request;
+            int code = start((float*)handle.AddrOfPinnedObject() + offset, tensor.Length, &request);
+            if (code != MpiLibrary.Success)
             {
-                IntPtr request;
-                _mpi.Check(start((float*)handle.AddrOfPinnedObject() + offset, tensor.Length, &request),
-                    operation == Operation.AllReduce ? "MPI_Iallreduce" : "MPI_Ibcast");
-                Wait(&request, operation);
-                completed = true;
+                handle.Free();
+                // The peers have started theirs and would wait for this rank: the job cannot go on.
+                _fault = $"{operation} #{_sequence} could not start: {_mpi.ErrorText(code)}";
+                _mpi.Check(code, operation == Operation.AllReduce ? "MPI_Iallreduce" : "MPI_Ibcast");
             }
-            finally
-            {
-                // After a failure the collective cannot be cancelled: its memory stays pinned for the life of the process.
-                if (completed) handle.Free();
-            }
+            // On failure (a timeout) the started collective cannot be cancelled: its memory then stays pinned for good.
+            Wait(&request, operation);
+            handle.Free();
             var span = array.AsSpan(offset, tensor.Length);
             finish?.Invoke(span);
             if (!inPlace) tensor.CopyFrom(span);
