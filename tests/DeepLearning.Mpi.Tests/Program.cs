@@ -162,7 +162,10 @@ internal static class Cases
     /// <summary>Rank 1 never joins: the others must throw naming it, then end the job (Dispose aborts it).</summary>
     private static int Timeout(string dir)
     {
-        using var comm = Communicator.FromEnvironment(TimeSpan.FromSeconds(2));
+        using var comm = Communicator.FromEnvironment(TimeSpan.FromSeconds(3));
+        // Start together (process start-up can differ by seconds on a loaded machine), so that each waiting rank is
+        // still inside the communicator, answering, while the other asks around.
+        comm.Barrier();
         if (comm.Rank == 1)
         {
             Console.WriteLine("rank 1: hanging outside the communicator");

@@ -40,17 +40,18 @@ public class MpiCommunicatorTests
     [SkippableFact]
     public void A_hung_rank_is_named_by_the_others_and_the_job_ends()
     {
-        // Three ranks: rank 1 never joins; ranks 0 and 2 wait 2 s, ask around, and name rank 1 only (rank 2's peer 0 answers).
+        // Three ranks: rank 1 never joins; ranks 0 and 2 wait 3 s, ask around, and name rank 1 only (each answers the other).
         var dir = Directory.CreateTempSubdirectory("dl-mpi-").FullName;
         var (exit, output) = MpiJob.Run(3, "timeout", dir);
         Directory.Delete(dir, recursive: true);
         foreach (int rank in new[] { 0, 2 })
         {
-            Assert.Contains($"rank {rank}: timeout MPI rank {rank}: AllReduce (collective #1 of this communicator) did not complete within 2 s: rank 1 did not answer", output, StringComparison.Ordinal);
+            Assert.Contains($"rank {rank}: timeout MPI rank {rank}: AllReduce (collective #2 of this communicator) did not complete within 3 s: rank 1 did not answer", output, StringComparison.Ordinal);
             Assert.Contains($"rank {rank}: unresponsive [1]", output, StringComparison.Ordinal);
             Assert.Contains($"rank {rank}: faulted MPI rank {rank}: Barrier on a faulted communicator", output, StringComparison.Ordinal);
         }
-        Assert.Contains("MPI_ABORT was invoked", output, StringComparison.Ordinal);
+        // Open MPI's own "MPI_ABORT was invoked" notice is sometimes lost as the job is torn down; this line is ours.
+        Assert.Matches(@"MPI rank [02]: aborting the job after a failed collective \(MPI rank [02]: AllReduce", output);
         Assert.NotEqual(0, exit);
     }
 
@@ -70,7 +71,8 @@ public class MpiCommunicatorTests
     {
         var (exit, output) = MpiJob.Run(2, "kill");
         Assert.Contains("rank 1: killing itself", output, StringComparison.Ordinal);
-        Assert.Contains("exited on signal 9", output, StringComparison.Ordinal);
+        // mpirun says so ("exited on signal 9 (Killed)") and exits with 128 + 9.
+        Assert.True(output.Contains("exited on signal 9", StringComparison.Ordinal) || exit == 137, $"exit {exit}:\n{output}");
         Assert.DoesNotContain("completed the all-reduce", output, StringComparison.Ordinal);
         Assert.NotEqual(0, exit);
     }
@@ -157,6 +159,8 @@ internal static class MpiJob
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         start.Environment["TERM"] = "dumb";
+        // Shared-memory transport without its single-copy (CMA) path, which containers without CAP_SYS_PTRACE refuse.
+        start.Environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
         start.Environment.Remove("WORLD_SIZE");
         start.Environment.Remove("RANK");
         using var process = Process.Start(start)!;
