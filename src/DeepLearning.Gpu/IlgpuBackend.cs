@@ -110,6 +110,9 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     /// <summary>Returns every cached (released) block to the driver; returns the bytes freed.</summary>
     public long TrimCache() => Allocator.Trim();
 
+    /// <summary>The one stream every kernel and copy of this backend is queued on (NCCL collectives join it).</summary>
+    internal AcceleratorStream Stream => _stream;
+
     /// <summary>Waits until every kernel and copy queued so far has finished.</summary>
     public void Synchronize() => _stream.Synchronize();
 

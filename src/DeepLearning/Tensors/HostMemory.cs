@@ -21,4 +21,23 @@ public partial class Tensor
         values = default;
         return false;
     }
+
+    /// <summary>
+    /// The managed array holding a host-memory tensor's elements, for code that hands the memory to native libraries in
+    /// place (MPI collectives): the elements are <c>array[offset .. offset + Length]</c>. The array may be longer, and it
+    /// returns to the CPU pool when the tensor is released.
+    /// </summary>
+    /// <returns>False when the memory is not host memory.</returns>
+    internal bool TryGetHostArray(out float[] array, out int offset)
+    {
+        if (Buffer is CpuBuffer cpu)
+        {
+            array = cpu.Array;
+            offset = Offset;
+            return true;
+        }
+        array = [];
+        offset = 0;
+        return false;
+    }
 }
