@@ -12,7 +12,7 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, Index1D, ArrayView<float>, int, ArrayView<float>, int, float, float, ulong, ulong, float>? _dropout;
 
     /// <summary>Bytes of device memory held from the driver: in use plus cached for reuse.</summary>
-    public long BytesReserved => Allocator.BytesInUse + Allocator.BytesCached;
+    public long BytesReserved => Allocator.BytesReserved;
 
     // The public TrimCache also reports the bytes freed; the interface's form drops that count.
     void IBackend.TrimCache() => Allocator.Trim();

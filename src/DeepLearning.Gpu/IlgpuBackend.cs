@@ -53,7 +53,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     /// <summary>Bytes of device memory held by live buffers (rounded up to their size classes).</summary>
     public long BytesInUse => Allocator.BytesInUse;
 
-    /// <summary>Bytes of device memory cached for reuse by released buffers.</summary>
+    /// <summary>Bytes of device memory held from the driver but not in use: free arena blocks and cached large buffers.</summary>
     public long BytesCached => Allocator.BytesCached;
 
     /// <summary>Device allocations made from the driver so far; flat once a training loop reaches its steady state.</summary>
@@ -69,7 +69,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         set => Allocator.Limit = value;
     }
 
-    /// <summary>Returns every cached (released) block to the driver; returns the bytes freed.</summary>
+    /// <summary>Returns empty arenas and cached large buffers to the driver; returns the bytes freed.</summary>
     public long TrimCache() => Allocator.Trim();
 
     /// <summary>Waits until every kernel and copy queued so far has finished.</summary>
