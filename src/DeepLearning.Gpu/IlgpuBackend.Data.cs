@@ -27,7 +27,7 @@ public sealed partial class IlgpuBackend
         var indices = Allocator.Allocate(rows.Length);
         try
         {
-            indices.View.SubView(0, rows.Length).CopyFromCPU(_stream, MemoryMarshal.Cast<int, float>(rows));
+            Staging.Upload(MemoryMarshal.Cast<int, float>(rows), indices.View);
             (_gatherRows ??= Load(nameof(GatherRowsKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, ArrayView<int>, ArrayView<float>, int>(GatherRowsKernel)))(
                 _stream, checked((int)total), View(x), xOffset, rowLength, indices.View.Cast<int>(), View(y), yOffset);

@@ -34,12 +34,16 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         }
         _stream = accelerator.CreateStream();
         Allocator = new CachingAllocator(this, accelerator);
+        Staging = new StagingRing(accelerator, _stream);
     }
 
     /// <summary>The ILGPU accelerator the kernels run on.</summary>
     internal Accelerator Accelerator { get; }
 
     internal CachingAllocator Allocator { get; }
+
+    /// <summary>Page-locked staging of host-to-device copies (non-blocking uploads).</summary>
+    internal StagingRing Staging { get; }
 
     /// <summary>Whether groups of 256 threads (16 × 16 GEMM tiles, 256-wide reductions) fit on the device.</summary>
     internal bool WideGroups => _groupSize >= 256;
@@ -73,7 +77,12 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     public long TrimCache() => Allocator.Trim();
 
     /// <summary>Waits until every kernel and copy queued so far has finished.</summary>
-    public void Synchronize() => _stream.Synchronize();
+    public void Synchronize()
+    {
+        long queued = Staging.Queued;
+        _stream.Synchronize();
+        Staging.Completed(queued);
+    }
 
     /// <summary>Host-to-device copies so far (a training step on the device should make none).</summary>
     internal long Uploads => Interlocked.Read(ref _uploads);
@@ -94,12 +103,15 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
             ? b.View
             : throw new ArgumentException($"{Name}: buffer belongs to backend '{buffer.Backend.Name}'; move the tensor with To(device) first");
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Queues the copy through page-locked staging and returns without waiting for it (<see cref="StagingRing"/>);
+    /// <paramref name="src"/> may be reused at once.
+    /// </summary>
     public void Upload(ReadOnlySpan<float> src, DeviceBuffer dst, int dstOffset)
     {
         if (src.IsEmpty) return;
         Interlocked.Increment(ref _uploads);
-        View(dst).SubView(dstOffset, src.Length).CopyFromCPU(_stream, src);
+        Staging.Upload(src, View(dst).SubView(dstOffset, src.Length));
     }
 
     /// <inheritdoc/>
@@ -107,7 +119,10 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     {
         if (dst.IsEmpty) return;
         Interlocked.Increment(ref _downloads);
+        long queued = Staging.Queued;
+        // Waits for the stream: every upload queued before it is done, so their staging slots are free again.
         View(src).SubView(srcOffset, dst.Length).CopyToCPU(_stream, dst);
+        Staging.Completed(queued);
     }
 
     private Action<AcceleratorStream, Index1D, ArrayView<float>, int, float>? _fill;
@@ -181,6 +196,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         if (_disposed) return;
         _disposed = true;
         _stream.Synchronize();
+        Staging.Dispose();
         Allocator.Dispose();
         _stream.Dispose();
         Accelerator.Dispose();
