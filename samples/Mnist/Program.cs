@@ -2,7 +2,7 @@
 // the test set as validation data, a console progress bar, and the history saved as history.csv and plotted in
 // history.svg. Needs the four MNIST files (see --help); prints, last, the accuracy on the 10,000 test images.
 //
-//   dotnet run --project samples/Mnist -c Release -- [--data DIR] [--epochs N] [--device NAME]
+//   dotnet run --project samples/Mnist -c Release -- [--data DIR] [--epochs N] [--device cpu|cuda:0|opencl:0]
 using System.Globalization;
 using DeepLearning;
 using MnistSample;
@@ -20,14 +20,33 @@ for (int i = 0; i < args.Length; i++)
         case "--device" when i + 1 < args.Length: deviceName = args[++i]; break;
         default:
             Console.Error.WriteLine($"""
-                usage: Mnist [--data DIR] [--epochs N] [--device NAME]   (unknown or incomplete argument '{args[i]}')
+                usage: Mnist [--data DIR] [--epochs N] [--device cpu|cuda:0|opencl:0]   (unknown or incomplete argument '{args[i]}')
                   --data DIR    folder of the MNIST files (default: $DEEPLEARNING_DATA/mnist, else ~/.cache/deeplearning/mnist)
                   --epochs N    passes over the 60,000 training images (default 5)
-                  --device NAME where to train (default cpu; see Device.FromName)
+                  --device NAME where to train: cpu (default), cuda:N (NVIDIA), opencl:N (AMD, Intel), ilgpu-cpu (tests)
                 """);
             return 2;
     }
 }
+
+// The device first: a wrong name fails before any data is read.
+Device device;
+IReadOnlyList<GpuDeviceInfo> gpus = [];
+try
+{
+    gpus = GpuDevices.Register();                       // cuda:N and opencl:N become names Device.FromName knows
+    device = Device.FromName(deviceName);
+}
+catch (Exception e) when (e is ArgumentException or GpuUnavailableException)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(gpus.Count == 0
+        ? "GPU devices found: none (cpu is always available)"
+        : "GPU devices found:\n" + string.Join("\n", gpus.Select(g =>
+            Invariant($"  {g.Kind}:{g.Index}  {g.Name}, {g.MemoryBytes / (1L << 20):N0} MiB{(g.Supported ? "" : "  (not usable: " + g.Note + ")")}"))));
+    return 2;
+}
+
 dataDir ??= Environment.GetEnvironmentVariable("DEEPLEARNING_DATA") is { Length: > 0 } root
     ? Path.Combine(root, "mnist")
     : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "deeplearning", "mnist");
@@ -45,17 +64,6 @@ if (missing.Count > 0)
           {string.Join("\n  ", Mnist.FileNames.Select(f => f + ".gz"))}
         or pass --data DIR, or set DEEPLEARNING_DATA to a folder holding mnist/.
         """);
-    return 2;
-}
-
-Device device;
-try
-{
-    device = Device.FromName(deviceName);
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine(e.Message);
     return 2;
 }
 
@@ -92,7 +100,7 @@ SvgPlot.Write("history.svg", [
 ]);
 Console.WriteLine(Invariant($"wrote history.csv and history.svg; mean epoch time {progress.EpochTimes.Average(t => t.TotalSeconds):F1} s"));
 
-float accuracy = Metrics.Accuracy(model.Forward(test.Images), test.Labels);
+float accuracy = Metrics.Accuracy(model.Forward(test.Images.To(device)), test.Labels);
 Console.WriteLine(Invariant($"test accuracy: {accuracy:F4}"));
 return epochs >= 5 && accuracy < 0.975f ? 1 : 0;   // the sample's promise: at least 97.5% within 5 epochs
 

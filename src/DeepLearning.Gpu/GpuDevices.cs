@@ -107,6 +107,26 @@ public static class GpuDevices
             }
         });
 
+    /// <summary>
+    /// Makes the GPU devices resolvable by <see cref="Device.FromName"/> (for command lines such as
+    /// <c>--device cuda:0</c>): <c>cuda</c> and <c>opencl</c> (index 0), <c>cuda:i</c> and <c>opencl:i</c> for each device
+    /// <see cref="List"/> finds, and <c>ilgpu-cpu</c>. A name is opened only when looked up; <c>cuda</c> on a machine without
+    /// the driver then throws <see cref="GpuUnavailableException"/> saying what to install. Returns the devices found.
+    /// </summary>
+    public static IReadOnlyList<GpuDeviceInfo> Register()
+    {
+        Device.Register("cuda", () => Cuda());
+        Device.Register("opencl", () => OpenCL());
+        Device.Register("ilgpu-cpu", () => IlgpuCpu());
+        var found = List();
+        foreach (var d in found)
+        {
+            int index = d.Index;
+            Device.Register($"{d.Kind}:{index}", d.Kind == "cuda" ? () => Cuda(index) : () => OpenCL(index));
+        }
+        return found;
+    }
+
     /// <summary>The CUDA and OpenCL devices present, with names and memory; empty without drivers. Opens no device.</summary>
     public static IReadOnlyList<GpuDeviceInfo> List()
     {

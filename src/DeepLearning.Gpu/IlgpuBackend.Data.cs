@@ -12,7 +12,7 @@ public sealed partial class IlgpuBackend
     private Action<AcceleratorStream, Index1D, ArrayView<float>, int, ArrayView<float>, int, float, float, ulong, ulong, float>? _dropout;
 
     /// <summary>Bytes of device memory held from the driver: in use plus cached for reuse.</summary>
-    public long BytesReserved => Allocator.BytesInUse + Allocator.BytesCached;
+    public long BytesReserved => Allocator.BytesReserved;
 
     // The public TrimCache also reports the bytes freed; the interface's form drops that count.
     void IBackend.TrimCache() => Allocator.Trim();
@@ -27,7 +27,7 @@ public sealed partial class IlgpuBackend
         var indices = Allocator.Allocate(rows.Length);
         try
         {
-            indices.View.SubView(0, rows.Length).CopyFromCPU(_stream, MemoryMarshal.Cast<int, float>(rows));
+            Staging.Upload(MemoryMarshal.Cast<int, float>(rows), indices.View);
             (_gatherRows ??= Load(nameof(GatherRowsKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, ArrayView<int>, ArrayView<float>, int>(GatherRowsKernel)))(
                 _stream, checked((int)total), View(x), xOffset, rowLength, indices.View.Cast<int>(), View(y), yOffset);

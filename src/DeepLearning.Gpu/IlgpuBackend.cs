@@ -36,6 +36,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         }
         _stream = accelerator.CreateStream();
         Allocator = new CachingAllocator(this, accelerator);
+        Staging = new StagingRing(accelerator, _stream);
         if (accelerator is CudaAccelerator cuda)
         {
             _cublas = CublasGemm.TryCreate(cuda, _stream, out var reason);
@@ -79,6 +80,9 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
 
     internal CachingAllocator Allocator { get; }
 
+    /// <summary>Page-locked staging of host-to-device copies (non-blocking uploads).</summary>
+    internal StagingRing Staging { get; }
+
     /// <summary>Whether groups of 256 threads (16 × 16 GEMM tiles, 256-wide reductions) fit on the device.</summary>
     internal bool WideGroups => _groupSize >= 256;
 
@@ -91,7 +95,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     /// <summary>Bytes of device memory held by live buffers (rounded up to their size classes).</summary>
     public long BytesInUse => Allocator.BytesInUse;
 
-    /// <summary>Bytes of device memory cached for reuse by released buffers.</summary>
+    /// <summary>Bytes of device memory held from the driver but not in use: free arena blocks and cached large buffers.</summary>
     public long BytesCached => Allocator.BytesCached;
 
     /// <summary>Device allocations made from the driver so far; flat once a training loop reaches its steady state.</summary>
@@ -107,14 +111,19 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         set => Allocator.Limit = value;
     }
 
-    /// <summary>Returns every cached (released) block to the driver; returns the bytes freed.</summary>
+    /// <summary>Returns empty arenas and cached large buffers to the driver; returns the bytes freed.</summary>
     public long TrimCache() => Allocator.Trim();
 
     /// <summary>The one stream every kernel and copy of this backend is queued on (NCCL collectives join it).</summary>
     internal AcceleratorStream Stream => _stream;
 
     /// <summary>Waits until every kernel and copy queued so far has finished.</summary>
-    public void Synchronize() => _stream.Synchronize();
+    public void Synchronize()
+    {
+        long queued = Staging.Queued;
+        _stream.Synchronize();
+        Staging.Completed(queued);
+    }
 
     /// <summary>Host-to-device copies so far (a training step on the device should make none).</summary>
     internal long Uploads => Interlocked.Read(ref _uploads);
@@ -135,12 +144,15 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
             ? b.View
             : throw new ArgumentException($"{Name}: buffer belongs to backend '{buffer.Backend.Name}'; move the tensor with To(device) first");
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Queues the copy through page-locked staging and returns without waiting for it (<see cref="StagingRing"/>);
+    /// <paramref name="src"/> may be reused at once.
+    /// </summary>
     public void Upload(ReadOnlySpan<float> src, DeviceBuffer dst, int dstOffset)
     {
         if (src.IsEmpty) return;
         Interlocked.Increment(ref _uploads);
-        View(dst).SubView(dstOffset, src.Length).CopyFromCPU(_stream, src);
+        Staging.Upload(src, View(dst).SubView(dstOffset, src.Length));
     }
 
     /// <inheritdoc/>
@@ -148,7 +160,10 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     {
         if (dst.IsEmpty) return;
         Interlocked.Increment(ref _downloads);
+        long queued = Staging.Queued;
+        // Waits for the stream: every upload queued before it is done, so their staging slots are free again.
         View(src).SubView(srcOffset, dst.Length).CopyToCPU(_stream, dst);
+        Staging.Completed(queued);
     }
 
     private Action<AcceleratorStream, Index1D, ArrayView<float>, int, float>? _fill;
@@ -223,6 +238,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         _disposed = true;
         _stream.Synchronize();
         _cublas?.Dispose();
+        Staging.Dispose();
         Allocator.Dispose();
         _stream.Dispose();
         Accelerator.Dispose();

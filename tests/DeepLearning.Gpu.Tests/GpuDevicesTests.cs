@@ -33,6 +33,21 @@ public class GpuDevicesTests
     }
 
     [Fact]
+    public void Register_makes_every_device_found_a_name_for_Device_FromName_and_a_wrong_name_lists_them()
+    {
+        var found = GpuDevices.Register();
+        Assert.Same(GpuDevices.IlgpuCpu(), Device.FromName("ilgpu-cpu"));
+        foreach (var d in found.Where(d => d.Supported))
+            Assert.Equal($"{d.Kind}:{d.Index}", Device.FromName($"{d.Kind}:{d.Index}").Name);
+        var e = Assert.Throws<ArgumentException>(() => Device.FromName("cuda:99"));
+        Assert.Contains("cuda:99", e.Message, StringComparison.Ordinal);
+        Assert.Contains("known devices: cpu, cuda, ", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ilgpu-cpu", e.Message, StringComparison.Ordinal);
+        if (!CudaDriverPresent)
+            Assert.Contains("libcuda.so.1", Assert.Throws<GpuUnavailableException>(() => Device.FromName("cuda")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_device_is_opened_once_and_named_after_its_accelerator()
     {
         var d = GpuDevices.IlgpuCpu();
