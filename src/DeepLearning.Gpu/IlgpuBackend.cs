@@ -73,7 +73,13 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     public long TrimCache() => Allocator.Trim();
 
     /// <summary>Waits until every kernel and copy queued so far has finished.</summary>
-    public void Synchronize() => _stream.Synchronize();
+    /// <exception cref="ArgumentOutOfRangeException">An embedding lookup since the last synchronisation met an id outside
+    /// its vocabulary (the lookup itself cannot throw without waiting for the device).</exception>
+    public void Synchronize()
+    {
+        _stream.Synchronize();
+        ThrowOnInvalidEmbeddingIds();
+    }
 
     /// <summary>Host-to-device copies so far (a training step on the device should make none).</summary>
     internal long Uploads => Interlocked.Read(ref _uploads);
@@ -108,6 +114,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         if (dst.IsEmpty) return;
         Interlocked.Increment(ref _downloads);
         View(src).SubView(srcOffset, dst.Length).CopyToCPU(_stream, dst);
+        ThrowOnInvalidEmbeddingIds();
     }
 
     private Action<AcceleratorStream, Index1D, ArrayView<float>, int, float>? _fill;
@@ -181,6 +188,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         if (_disposed) return;
         _disposed = true;
         _stream.Synchronize();
+        _embeddingErrors?.Dispose();
         Allocator.Dispose();
         _stream.Dispose();
         Accelerator.Dispose();
