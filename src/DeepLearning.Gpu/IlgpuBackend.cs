@@ -118,11 +118,14 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     internal AcceleratorStream Stream => _stream;
 
     /// <summary>Waits until every kernel and copy queued so far has finished.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An embedding lookup since the last synchronisation met an id outside
+    /// its vocabulary (the lookup itself cannot throw without waiting for the device).</exception>
     public void Synchronize()
     {
         long queued = Staging.Queued;
         _stream.Synchronize();
         Staging.Completed(queued);
+        ThrowOnInvalidEmbeddingIds();
     }
 
     /// <summary>Host-to-device copies so far (a training step on the device should make none).</summary>
@@ -164,6 +167,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         // Waits for the stream: every upload queued before it is done, so their staging slots are free again.
         View(src).SubView(srcOffset, dst.Length).CopyToCPU(_stream, dst);
         Staging.Completed(queued);
+        ThrowOnInvalidEmbeddingIds();
     }
 
     private Action<AcceleratorStream, Index1D, ArrayView<float>, int, float>? _fill;
@@ -239,6 +243,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         _stream.Synchronize();
         _cublas?.Dispose();
         Staging.Dispose();
+        _embeddingErrors?.Dispose();
         Allocator.Dispose();
         _stream.Dispose();
         Accelerator.Dispose();

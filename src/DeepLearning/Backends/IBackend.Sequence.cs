@@ -10,7 +10,8 @@ public partial interface IBackend
     /// <paramref name="table"/> <c>[vocab, dim]</c>, for <paramref name="count"/> indices stored as floats.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">An index is not an integer in [0, vocab): the message names the
-    /// index, its position and the vocabulary size.</exception>
+    /// index, its position and the vocabulary size. A device backend that would have to wait for the device to check may
+    /// instead give a zero row and throw at its next synchronisation or download.</exception>
     void EmbeddingLookup(DeviceBuffer table, int tableOffset, int vocab, int dim,
         DeviceBuffer indices, int indicesOffset, int count, DeviceBuffer y, int yOffset);
 

@@ -6,8 +6,9 @@ namespace DeepLearning;
 /// <c>[batch, time, h_f + h_b]</c>, the backward layer's output flipped back so step t of both lines up; for
 /// last-step outputs <c>[batch, h_f + h_b]</c>, the backward layer's last step is the first time step.
 /// </summary>
-/// <remarks>Parameters are named <c>forward.…</c> and <c>backward.…</c> (PyTorch's single module names the second set
-/// <c>weight_ih_l0_reverse</c>; copy them across by these names).</remarks>
+/// <remarks>Parameters (and buffers) carry PyTorch's names for a bidirectional RNN: the forward layer's as they are
+/// (<c>weight_ih_l0</c>, …), the backward layer's with <c>_reverse</c> appended (<c>weight_ih_l0_reverse</c>, …), so a
+/// <c>Bidirectional(Lstm, Lstm)</c> state dict interchanges with <c>nn.LSTM(…, bidirectional=True)</c>'s.</remarks>
 public sealed class Bidirectional : Layer
 {
     /// <summary>Combines <paramref name="forward"/> and <paramref name="backward"/> (two separate layers, usually of one kind).</summary>
@@ -42,6 +43,22 @@ public sealed class Bidirectional : Layer
 
     /// <summary><c>Bidirectional(Lstm(8 => 16), Lstm(8 => 16))</c>.</summary>
     public override string ToString() => $"Bidirectional({ForwardLayer}, {BackwardLayer})";
+
+    // The two layers stay children (modes reach them, they are listed as layers), but their parameters are listed here
+    // first under PyTorch's names; the walk over children then skips them as already seen.
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() =>
+        Joined(ForwardLayer.NamedParameters(), BackwardLayer.NamedParameters());
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, Tensor>> OwnBuffers() =>
+        Joined(ForwardLayer.NamedBuffers(), BackwardLayer.NamedBuffers());
+
+    private static IEnumerable<KeyValuePair<string, T>> Joined<T>(IEnumerable<KeyValuePair<string, T>> forward, IEnumerable<KeyValuePair<string, T>> backward)
+    {
+        foreach (var p in forward) yield return p;
+        foreach (var (name, value) in backward) yield return new(name + "_reverse", value);
+    }
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, Layer>> Children()

@@ -85,7 +85,7 @@ public sealed class MultiHeadAttention : Layer
         var q = Project(query, 0);
         var k = Project(key, 1);
         var v = Project(value, 2);
-        var scores = Tensor.BatchedMatMul(q, k, transposeB: true) * (1f / MathF.Sqrt(d));
+        var scores = Tensor.BatchedMatMul(q, k, transposeA: false, transposeB: true, 1f / MathF.Sqrt(d));
         var weights = mask is null ? scores.Softmax()
             : Tensor.MaskedSoftmax(scores, mask.Rank == 3 ? mask.Reshape(batch, 1, t, s) : mask);
         var heads = Tensor.BatchedMatMul(weights, v).Permute(0, 2, 1, 3).Reshape(batch, t, Dim);

@@ -4,8 +4,8 @@ namespace DeepLearning;
 
 /// <summary>
 /// An Elman recurrent layer over a batch-first sequence <c>[batch, time, inputs]</c> (PyTorch's
-/// <c>nn.RNN(batch_first=True)</c> with tanh, Flux 0.15's <c>RNN</c>, Keras' <c>SimpleRNN</c>): per step
-/// <c>h' = tanh(W_ih x + b_ih + W_hh h + b_hh)</c>. Parameters <c>weight_ih_l0 [H, I]</c>, <c>weight_hh_l0 [H, H]</c>,
+/// <c>nn.RNN(batch_first=True)</c>, Flux 0.15's <c>RNN</c>, Keras' <c>SimpleRNN</c>): per step
+/// <c>h' = f(W_ih x + b_ih + W_hh h + b_hh)</c> with f tanh (the default) or ReLU (PyTorch's <c>nonlinearity</c>). Parameters <c>weight_ih_l0 [H, I]</c>, <c>weight_hh_l0 [H, H]</c>,
 /// <c>bias_ih_l0</c>, <c>bias_hh_l0 [H]</c>, so weights interchange with PyTorch.
 /// </summary>
 /// <remarks>
@@ -22,12 +22,18 @@ public sealed class Rnn : Layer
     /// <param name="returnSequence">Whether <see cref="Forward(Tensor)"/> returns every step's h <c>[batch, time, hidden]</c>
     /// (the default) or the last step's only <c>[batch, hidden]</c>.</param>
     /// <param name="seed">Seed of the weights; when null one is drawn from <see cref="Init.NextSeed"/>.</param>
+    /// <param name="activation"><see cref="Activations.Tanh"/> (when null) or <see cref="Activations.Relu"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public Rnn(int inputs, int hidden, bool returnSequence = true, ulong? seed = null)
+    /// <exception cref="ArgumentException">The activation is neither tanh nor ReLU.</exception>
+    public Rnn(int inputs, int hidden, bool returnSequence = true, ulong? seed = null, Func<Tensor, Tensor>? activation = null)
     {
         _w = new RecurrentWeights("Rnn", inputs, hidden, 1, seed);
         ReturnSequence = returnSequence;
+        Activation = RnnActivation.Check("Rnn", activation);
     }
+
+    /// <summary>The non-linearity: <see cref="Activations.Tanh"/> or <see cref="Activations.Relu"/>.</summary>
+    public Func<Tensor, Tensor> Activation { get; }
 
     /// <summary>Features per step.</summary>
     public int Inputs => _w.Inputs;
@@ -64,19 +70,19 @@ public sealed class Rnn : Layer
         var x = _w.TimeMajor(ToString(), input);
         int batch = input.Shape[0];
         var h = state is null ? _w.Zeros(batch, input) : _w.State(ToString(), "h", state, batch, input);
-        return RecurrentWeights.Outputs(Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh), ReturnSequence);
+        return RecurrentWeights.Outputs(Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh, RnnActivation.IsRelu(Activation)), ReturnSequence);
     }
 
-    /// <summary><c>Rnn(8 => 16)</c>, with <c>, last</c> when only the last step is returned.</summary>
+    /// <summary><c>Rnn(8 => 16)</c>, with <c>, Relu</c> for ReLU and <c>, last</c> when only the last step is returned.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"Rnn({Inputs} => {Hidden}{(ReturnSequence ? "" : ", last")})");
+        string.Create(CultureInfo.InvariantCulture, $"Rnn({Inputs} => {Hidden}{RnnActivation.Suffix(Activation)}{(ReturnSequence ? "" : ", last")})");
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _w.Named("_l0");
 }
 
 /// <summary>
-/// One step of <see cref="Rnn"/> (PyTorch's <c>nn.RNNCell</c>) for an input <c>[batch, inputs]</c> and a state <c>[batch, hidden]</c>.
+/// One step of <see cref="Rnn"/> (PyTorch's <c>nn.RNNCell</c>, tanh or ReLU) for an input <c>[batch, inputs]</c> and a state <c>[batch, hidden]</c>.
 /// Parameters <c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c> as PyTorch names them.
 /// </summary>
 public sealed class RnnCell : Layer
@@ -87,8 +93,17 @@ public sealed class RnnCell : Layer
     /// <param name="inputs">Input features.</param>
     /// <param name="hidden">Size of the hidden state.</param>
     /// <param name="seed">Seed of the weights; when null one is drawn from <see cref="Init.NextSeed"/>.</param>
+    /// <param name="activation"><see cref="Activations.Tanh"/> (when null) or <see cref="Activations.Relu"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public RnnCell(int inputs, int hidden, ulong? seed = null) => _w = new RecurrentWeights("RnnCell", inputs, hidden, 1, seed);
+    /// <exception cref="ArgumentException">The activation is neither tanh nor ReLU.</exception>
+    public RnnCell(int inputs, int hidden, ulong? seed = null, Func<Tensor, Tensor>? activation = null)
+    {
+        _w = new RecurrentWeights("RnnCell", inputs, hidden, 1, seed);
+        Activation = RnnActivation.Check("RnnCell", activation);
+    }
+
+    /// <summary>The non-linearity: <see cref="Activations.Tanh"/> or <see cref="Activations.Relu"/>.</summary>
+    public Func<Tensor, Tensor> Activation { get; }
 
     /// <summary>Input features.</summary>
     public int Inputs => _w.Inputs;
@@ -119,13 +134,31 @@ public sealed class RnnCell : Layer
         var x = _w.OneStep(ToString(), input);
         int batch = input.Shape[0];
         var h = state is null ? _w.Zeros(batch, input) : _w.State(ToString(), "h", state, batch, input);
-        var (_, last) = RecurrentWeights.Outputs(Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh), returnSequence: false);
+        var (_, last) = RecurrentWeights.Outputs(Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh, RnnActivation.IsRelu(Activation)), returnSequence: false);
         return (last, last);
     }
 
-    /// <summary><c>RnnCell(8 => 16)</c>.</summary>
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RnnCell({Inputs} => {Hidden})");
+    /// <summary><c>RnnCell(8 => 16)</c>, with <c>, Relu</c> for ReLU.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"RnnCell({Inputs} => {Hidden}{RnnActivation.Suffix(Activation)})");
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _w.Named("");
+}
+
+/// <summary>The two non-linearities PyTorch's RNN offers, as <see cref="Activations"/> entries.</summary>
+internal static class RnnActivation
+{
+    public static Func<Tensor, Tensor> Check(string layer, Func<Tensor, Tensor>? activation)
+    {
+        activation ??= Activations.Tanh;
+        if (!ReferenceEquals(activation, Activations.Tanh) && !ReferenceEquals(activation, Activations.Relu))
+            throw new ArgumentException(
+                $"{layer}: the activation must be Activations.Tanh or Activations.Relu (PyTorch's nonlinearity), got {Activations.NameOf(activation)}",
+                nameof(activation));
+        return activation;
+    }
+
+    public static bool IsRelu(Func<Tensor, Tensor> activation) => ReferenceEquals(activation, Activations.Relu);
+
+    public static string Suffix(Func<Tensor, Tensor> activation) => IsRelu(activation) ? ", Relu" : "";
 }

@@ -12,18 +12,28 @@ public partial class Tensor
     /// </summary>
     /// <exception cref="ArgumentException">An operand has fewer than two axes, the inner dimensions differ, or the
     /// leading axes do not broadcast.</exception>
-    public static Tensor BatchedMatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false)
+    public static Tensor BatchedMatMul(Tensor a, Tensor b, bool transposeA = false, bool transposeB = false) =>
+        BatchedMatMul(a, b, transposeA, transposeB, 1f);
+
+    /// <summary>
+    /// <c>α·op(a)·op(b)</c>: the scale rides in the GEMM (attention's 1/√d), saving a pass over the product and its gradient.
+    /// </summary>
+    internal static Tensor BatchedMatMul(Tensor a, Tensor b, bool transposeA, bool transposeB, float alpha)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         Kernels.SameDevice("BatchedMatMul", a, b);
-        var y = BroadcastProduct(a, b, transposeA, transposeB);
-        if (Tape.Record(y, a, b, BatchedMatMulRule) is { } node) node.Int = (transposeA ? 1 : 0) | (transposeB ? 2 : 0);
+        var y = BroadcastProduct(a, b, transposeA, transposeB, alpha);
+        if (Tape.Record(y, a, b, BatchedMatMulRule) is { } node)
+        {
+            node.Int = (transposeA ? 1 : 0) | (transposeB ? 2 : 0);
+            node.Alpha = alpha;
+        }
         return y;
     }
 
-    /// <summary>The forward product, unrecorded; validates shapes.</summary>
-    private static Tensor BroadcastProduct(Tensor a, Tensor b, bool ta, bool tb)
+    /// <summary>The forward product <c>α·op(a)·op(b)</c>, unrecorded; validates shapes.</summary>
+    private static Tensor BroadcastProduct(Tensor a, Tensor b, bool ta, bool tb, float alpha = 1f)
     {
         if (a.Rank < 2 || b.Rank < 2)
             throw new ArgumentException($"BatchedMatMul: operands need at least two axes, got {a.Shape} · {b.Shape}");
@@ -42,7 +52,7 @@ public partial class Tensor
         dims[^2] = m;
         dims[^1] = n;
         var y = Create(new Shape(dims), a.Device);
-        a.Backend.Gemm(ta, tb, m, n, k, 1f, ao.Buffer, ao.Offset, ac, sa, bo.Buffer, bo.Offset, bc, sb,
+        a.Backend.Gemm(ta, tb, m, n, k, alpha, ao.Buffer, ao.Offset, ac, sa, bo.Buffer, bo.Offset, bc, sb,
             0f, y.Buffer, y.Offset, n, (long)m * n, batch);
         return y;
     }
@@ -59,12 +69,14 @@ public partial class Tensor
         return (Kernels.Expand(t, new Shape(dims)), (long)rows * cols);
     }
 
-    // As MatMulRule, the products batched and broadcast, then summed back over the axes an operand was broadcast along.
+    // As MatMulRule, the products batched and broadcast (scaled by α), then summed back over the axes an operand was
+    // broadcast along.
     private static readonly BackwardRule BatchedMatMulRule = static (n, g) =>
     {
         bool ta = (n.Int & 1) != 0, tb = (n.Int & 2) != 0;
         Tensor a = n.A, b = n.B!;
-        if (n.NeedsA) n.AddToA(Kernels.Unbroadcast(ta ? BroadcastProduct(b, g, tb, true) : BroadcastProduct(g, b, false, !tb), a.Shape));
-        if (n.NeedsB) n.AddToB(Kernels.Unbroadcast(tb ? BroadcastProduct(g, a, true, ta) : BroadcastProduct(a, g, !ta, false), b.Shape));
+        float s = n.Alpha;
+        if (n.NeedsA) n.AddToA(Kernels.Unbroadcast(ta ? BroadcastProduct(b, g, tb, true, s) : BroadcastProduct(g, b, false, !tb, s), a.Shape));
+        if (n.NeedsB) n.AddToB(Kernels.Unbroadcast(tb ? BroadcastProduct(g, a, true, ta, s) : BroadcastProduct(a, g, !ta, false, s), b.Shape));
     };
 }

@@ -14,8 +14,22 @@ public class BidirectionalTests
         Assert.Equal(new Shape(2, 6, 9), y.Shape);
         RecurrentReference.AssertClose(f.Forward(x).ToArray(), y.Slice(2, 0, 4).ToArray(), 1e-6, "forward part");
         RecurrentReference.AssertClose(b.Forward(x.Flip(1)).Flip(1).ToArray(), y.Slice(2, 4, 5).ToArray(), 1e-6, "backward part");
-        Assert.Equal(["forward.weight_ih_l0", "forward.weight_hh_l0", "forward.bias_ih_l0", "forward.bias_hh_l0",
-            "backward.weight_ih_l0", "backward.weight_hh_l0", "backward.bias_ih_l0", "backward.bias_hh_l0"], bi.NamedParameters().Select(p => p.Key));
+    }
+
+    [Fact]
+    public void Parameters_carry_the_names_of_a_PyTorch_bidirectional_rnn()
+    {
+        var f = new Lstm(3, 4, seed: 1);
+        var b = new Lstm(3, 4, seed: 2);
+        var bi = new Bidirectional(f, b);
+        // nn.LSTM(3, 4, bidirectional=True).state_dict() keys, in its order.
+        Assert.Equal(["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+            "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse"], bi.NamedParameters().Select(p => p.Key));
+        Assert.Equal([.. f.Parameters(), .. b.Parameters()], bi.Parameters());
+        // Inside a chain the position comes first, as PyTorch's Sequential names it.
+        var chain = new Chain(bi, new Dense(8, 2, seed: 3));
+        Assert.Equal(["0.weight_ih_l0", "0.weight_hh_l0", "0.bias_ih_l0", "0.bias_hh_l0", "0.weight_ih_l0_reverse",
+            "0.weight_hh_l0_reverse", "0.bias_ih_l0_reverse", "0.bias_hh_l0_reverse", "1.weight", "1.bias"], chain.NamedParameters().Select(p => p.Key));
     }
 
     [Fact]

@@ -51,14 +51,15 @@ internal static class RecurrentReference
     }
 
     /// <summary>One tanh RNN step: returns h'.</summary>
-    public static float[] RnnStep(float[] wIh, float[] wHh, float[] bIh, float[] bHh, float[] x, float[] h, int batch, int inputs, int hidden)
+    public static float[] RnnStep(float[] wIh, float[] wHh, float[] bIh, float[] bHh, float[] x, float[] h, int batch, int inputs, int hidden,
+        bool relu = false)
     {
         var h1 = new float[batch * hidden];
         for (int b = 0; b < batch; b++)
             for (int j = 0; j < hidden; j++)
             {
                 var (sx, sh) = Pre(wIh, wHh, bIh, bHh, x, h, b, j, inputs, hidden);
-                h1[b * hidden + j] = (float)Math.Tanh(sx + sh);
+                h1[b * hidden + j] = relu ? (float)Math.Max(sx + sh, 0) : (float)Math.Tanh(sx + sh);
             }
         return h1;
     }

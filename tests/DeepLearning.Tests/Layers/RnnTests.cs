@@ -20,14 +20,29 @@ public class RnnTests
         AssertClose(expected, state.ToArray(), 1e-5, "state");
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Sequence_equals_the_cell_stepped_by_hand(bool returnSequence)
+    [Fact]
+    public void Relu_cell_matches_the_equations_written_as_a_loop()
     {
         using var scope = TensorScope.Begin();
-        var layer = new Rnn(I, H, returnSequence, seed: 5);
-        var cell = new RnnCell(I, H, seed: 6);
+        var cell = new RnnCell(I, H, seed: 1, activation: Activations.Relu);
+        float[] x = Rand(B * I, 2), h = Rand(B * H, 3);
+        var (output, _) = cell.Forward(Tensor.FromSpan(x, new Shape(B, I)), Tensor.FromSpan(h, new Shape(B, H)));
+        var expected = RnnStep(cell.WeightIh.ToArray(), cell.WeightHh.ToArray(), cell.BiasIh.ToArray(), cell.BiasHh.ToArray(), x, h, B, I, H, relu: true);
+        Assert.Contains(expected, v => v == 0f);
+        AssertClose(expected, output.ToArray(), 1e-5, "h'");
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void Sequence_equals_the_cell_stepped_by_hand(bool returnSequence, bool relu)
+    {
+        using var scope = TensorScope.Begin();
+        var f = relu ? Activations.Relu : null;
+        var layer = new Rnn(I, H, returnSequence, seed: 5, activation: f);
+        var cell = new RnnCell(I, H, seed: 6, activation: f);
         cell.WeightIh.Assign(layer.WeightIh);
         cell.WeightHh.Assign(layer.WeightHh);
         cell.BiasIh.Assign(layer.BiasIh);
@@ -73,6 +88,23 @@ public class RnnTests
     }
 
     [Fact]
+    public void Relu_gradients_match_finite_differences()
+    {
+        using var scope = TensorScope.Begin();
+        var layer = new Rnn(2, 3, seed: 15, activation: Activations.Relu);
+        var x = Tensor.Uniform(new Shape(2, 3, 2), -1f, 1f, 16);
+        var h0 = Tensor.Uniform(new Shape(2, 3), -1f, 1f, 17);
+        Tensor F()
+        {
+            var (y, s) = layer.Forward(x, h0);
+            return LayerTesting.WeightedSum(y) + LayerTesting.WeightedSum(s, 3);
+        }
+        // A small step, so that no central difference straddles ReLU's kink at 0 (a straddling one would fail for these seeds).
+        var result = GradientCheck.Run(F, [x, h0, .. layer.Parameters()], epsilon: 1e-3, tolerance: 2e-2);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
     public void Parameters_carry_PyTorch_names_and_gate_layout()
     {
         var names = new Rnn(I, H).NamedParameters().Select(p => $"{p.Key} {p.Value.Shape}");
@@ -92,5 +124,9 @@ public class RnnTests
         Assert.Contains("Rnn(4 => 5): the sequence is empty (input [3,0,4])", empty.Message, StringComparison.Ordinal);
         var wrongState = Assert.Throws<ArgumentException>(() => layer.Forward(Tensor.Zeros(B, T, I), Tensor.Zeros(B, H, 1)));
         Assert.Contains("Rnn(4 => 5): the state h has shape [3,5,1], expected [3,5]", wrongState.Message, StringComparison.Ordinal);
+        var sigmoid = Assert.Throws<ArgumentException>(() => new Rnn(I, H, activation: Activations.Sigmoid));
+        Assert.Contains("Rnn: the activation must be Activations.Tanh or Activations.Relu (PyTorch's nonlinearity), got Sigmoid", sigmoid.Message, StringComparison.Ordinal);
+        Assert.Equal("Rnn(4 => 5, Relu, last)", new Rnn(I, H, returnSequence: false, activation: Activations.Relu).ToString());
+        Assert.Equal("RnnCell(4 => 5, Relu)", new RnnCell(I, H, activation: Activations.Relu).ToString());
     }
 }

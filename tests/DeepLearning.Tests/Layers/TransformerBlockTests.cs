@@ -39,3 +39,34 @@ public class TransformerBlockTests
         Assert.True(result.Passed, result.ToString());
     }
 }
+
+/// <summary>
+/// A steady-state training step of a block whose attention products are split over the cores by batch (16 products
+/// of 64×64·64×32) takes every buffer from the pool and allocates on the heap only tensor objects and tape bookkeeping.
+/// </summary>
+[Collection("Training.LiveBuffers")]
+public class TransformerBlockAllocationTests
+{
+    // About 80 tensor objects, views and tape entries per step (≈ 100 bytes each), far below one buffer of the model.
+    private const long BytesPerStep = 16384;
+
+    [Fact]
+    public void A_steady_state_step_allocates_no_buffer_and_little_else()
+    {
+        var model = new Chain(new TransformerBlock(64, 2, 128, seed: 1), new Dense(64, 8, seed: 2));
+        var opt = new Adam(1e-3f).Setup(model);
+        var x = Tensor.Uniform(new Shape(8, 64, 64), -1f, 1f, 3);
+        var y = Tensor.Uniform(new Shape(8 * 64, 8), -1f, 1f, 4);
+        Func<Tensor, Tensor, Tensor> loss = (a, b) => Losses.Mse(model.Forward(a).Reshape(-1, 8), b);
+        void Run()
+        {
+            for (int i = 0; i < 5; i++) Trainer.TrainStep(loss, x, y, opt);
+        }
+        Run();
+        long before = DeepLearning.Backends.Cpu.CpuBackend.Instance.PoolMisses;
+        long bytes = Allocations.Least(Run, warmUp: 0, tries: 3, allThreads: false);
+        long misses = DeepLearning.Backends.Cpu.CpuBackend.Instance.PoolMisses - before;
+        Assert.True(misses == 0, $"the buffer pool allocated {misses} arrays in steady state");
+        Assert.True(bytes <= 5 * BytesPerStep, $"{bytes} bytes allocated in 5 steps (budget {BytesPerStep} per step)");
+    }
+}

@@ -44,6 +44,17 @@ public class BatchedMatMulTests
     }
 
     [Fact]
+    public void Scale_rides_in_the_product()
+    {
+        using var scope = TensorScope.Begin();
+        var a = Tensor.Uniform(new Shape(2, 3, 4), -1f, 1f, 3);
+        var b = Tensor.Uniform(new Shape(2, 5, 4), -1f, 1f, 4);
+        float[] plain = Tensor.BatchedMatMul(a, b, transposeB: true).ToArray();
+        float[] scaled = Tensor.BatchedMatMul(a, b, false, true, 0.25f).ToArray();
+        for (int i = 0; i < plain.Length; i++) Assert.Equal(0.25f * plain[i], scaled[i], 6);
+    }
+
+    [Fact]
     public void Leading_axes_that_do_not_broadcast_are_named()
     {
         using var scope = TensorScope.Begin();

@@ -227,6 +227,8 @@ public static class OpCases
         yield return new OpCase("BatchedMatMul [3,4]·[2,4,5]", x => Tensor.BatchedMatMul(x[0], x[1]), In(Draw.Any, 3, 4), In(Draw.Any, 2, 4, 5));
         yield return new OpCase("BatchedMatMul [2,1,3,4]·[3,4,2]", x => Tensor.BatchedMatMul(x[0], x[1]), In(Draw.Any, 2, 1, 3, 4), In(Draw.Any, 3, 4, 2));
         yield return new OpCase("BatchedMatMul [2,2,3,4]·[2,2,5,4]ᵀ", x => Tensor.BatchedMatMul(x[0], x[1], transposeB: true), In(Draw.Any, 2, 2, 3, 4), In(Draw.Any, 2, 2, 5, 4));
+        yield return new OpCase("BatchedMatMul 0.35·[2,2,3,4]·[2,2,5,4]ᵀ", x => Tensor.BatchedMatMul(x[0], x[1], false, true, 0.35f), In(Draw.Any, 2, 2, 3, 4), In(Draw.Any, 2, 2, 5, 4));
+        yield return new OpCase("BatchedMatMul -1.5·[2,4,3]ᵀ·[4,5]", x => Tensor.BatchedMatMul(x[0], x[1], true, false, -1.5f), In(Draw.Any, 2, 4, 3), In(Draw.Any, 4, 5));
         yield return new OpCase("BatchedMatMul [2,4,3]ᵀ·[1,4,5]", x => Tensor.BatchedMatMul(x[0], x[1], transposeA: true), In(Draw.Any, 2, 4, 3), In(Draw.Any, 1, 4, 5));
         yield return new OpCase("MaskedSoftmax causal [2,3,3]", x => Tensor.MaskedSoftmax(x[0], Tensor.CausalMask(3).To(x[0].Device)), In(Draw.Any, 2, 3, 3));
         yield return new OpCase("MaskedSoftmax with a fully masked row", x => Tensor.MaskedSoftmax(x[0], Tensor.FromSpan([1f, 0f, 1f, 0f, 0f, 0f], new Shape(2, 3), x[0].Device)), In(Draw.Any, 2, 2, 3));

@@ -128,7 +128,8 @@ public sealed partial class CpuBackend : IBackend
         int xo = xOffset;
         for (int yo = yOffset, end = yOffset + total; yo < end; yo += inner)
         {
-            if (innerStride == 1) Array.Copy(src, xo, dst, yo, inner);
+            // Span copies: Array.Copy's type checks cost more than the copy itself for attention's rows of 32 floats.
+            if (innerStride == 1) src.AsSpan(xo, inner).CopyTo(dst.AsSpan(yo, inner));
             else if (innerStride == 0) dst.AsSpan(yo, inner).Fill(src[xo]);
             else for (int j = 0, s = xo; j < inner; j++, s += innerStride) dst[yo + j] = src[s];
             for (int d = rank - 2; d >= 0; d--)
@@ -137,60 +138,6 @@ public sealed partial class CpuBackend : IBackend
                 if (++idx[d] < shape[d]) break;
                 xo -= xStrides[d] * shape[d];
                 idx[d] = 0;
-            }
-        }
-    }
-
-    /// <inheritdoc/>
-    public void Softmax(DeviceBuffer x, int xOffset, DeviceBuffer y, int yOffset, int rows, int cols, bool log)
-    {
-        var xs = Cpu(x);
-        var ys = Cpu(y);
-        for (int r = 0; r < rows; r++)
-        {
-            var row = xs.AsSpan(xOffset + r * cols, cols);
-            var o = ys.AsSpan(yOffset + r * cols, cols);
-            if (cols == 0) continue;
-            // Subtracting the row maximum keeps every exponent ≤ 0: no overflow, and the largest term is exactly 1.
-            int im = TensorPrimitives.IndexOfMax(row);
-            float m = row[im];
-            TensorPrimitives.Subtract(row, m, o);
-            TensorPrimitives.Exp(o, o);
-            if (log)
-            {
-                // ln Σ = log1p(Σ of the others), the max's 1 left out of the sum, and (x − m) − that rather than
-                // x − (m + ln Σ): either rounding would zero a dominant entry's log-probability (≈ −Σ others ≪ ε).
-                o[im] = 0f;
-                float lse = SimdMath.Log1p(TensorPrimitives.Sum(o));
-                TensorPrimitives.Subtract(row, m, o);
-                TensorPrimitives.Subtract(o, lse, o);
-            }
-            else TensorPrimitives.Multiply(o, 1f / TensorPrimitives.Sum(o), o);
-        }
-    }
-
-    /// <inheritdoc/>
-    public void SoftmaxBackward(DeviceBuffer y, int yOffset, DeviceBuffer dy, int dyOffset, DeviceBuffer dx, int dxOffset, int rows, int cols, bool log)
-    {
-        var ys = Cpu(y);
-        var gs = Cpu(dy);
-        var ds = Cpu(dx);
-        for (int r = 0; r < rows; r++)
-        {
-            var yr = ys.AsSpan(yOffset + r * cols, cols);
-            var gr = gs.AsSpan(dyOffset + r * cols, cols);
-            var dr = ds.AsSpan(dxOffset + r * cols, cols);
-            if (log)
-            {
-                float s = TensorPrimitives.Sum(gr);
-                TensorPrimitives.Exp(yr, dr);
-                TensorPrimitives.MultiplyAdd(dr, -s, gr, dr);
-            }
-            else
-            {
-                float s = TensorPrimitives.Dot(gr, yr);
-                TensorPrimitives.Subtract(gr, s, dr);
-                TensorPrimitives.Multiply(dr, yr, dr);
             }
         }
     }

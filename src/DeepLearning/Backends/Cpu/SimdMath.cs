@@ -55,6 +55,31 @@ internal static class SimdMath
         return Vector512.MultiplyAddEstimate(scale, em1, scale - Vector512<float>.One);
     }
 
+    /// <summary>
+    /// eˣ for x ≤ 0 (softmax's shifted scores) to ~2ε relative, as <see cref="Expm1(Vector512{float})"/>'s 2ᵏ·(1 +
+    /// expm1(r)), float throughout. Below −87.3 (where 2ᵏ leaves the normal range) it is 0, so −∞ gives 0; NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExpNonPositive(Vector512<float> x)
+    {
+        var floor = Vector512.Create(Floor);
+        var xc = Vector512.Max(x, floor);
+        var kMagic = Vector512.MultiplyAddEstimate(xc, Vector512.Create(InvLn2), Vector512.Create(Magic));
+        var k = kMagic - Vector512.Create(Magic);
+        var r = Vector512.MultiplyAddEstimate(-k, Vector512.Create(Ln2Hi), xc);
+        r = Vector512.MultiplyAddEstimate(-k, Vector512.Create(Ln2Lo), r);
+        var p = Vector512.MultiplyAddEstimate(Vector512.Create(1f / 5040), r, Vector512.Create(1f / 720));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 120));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 24));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 6));
+        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(0.5f));
+        var em1 = Vector512.MultiplyAddEstimate(r * r, p, r);
+        var scale = Vector512.ShiftLeft(kMagic.AsInt32() + Vector512.Create(127), 23).AsSingle();
+        var e = Vector512.MultiplyAddEstimate(scale, em1, scale);
+        e = Vector512.ConditionalSelect(Vector512.LessThan(x, floor), Vector512<float>.Zero, e);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), e, x);
+    }
+
     /// <inheritdoc cref="Expm1(Vector512{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Expm1(Vector256<float> x)

@@ -35,16 +35,19 @@ public class IlgpuBackendSequenceTests
 
     [Theory]
     [MemberData(nameof(All), MemberType = typeof(TestDevices))]
-    public void Invalid_embedding_ids_give_zero_rows_and_no_gradient_on_the_device(string device)
+    public void Invalid_embedding_ids_give_zero_rows_no_gradient_and_throw_at_the_next_download(string device)
     {
         const int vocab = 4, dim = 3;
         var gpu = Backend(device);
-        float[] ids = [1, -1, 2.5f, vocab, float.NaN, 1];
+        float[] ids = [1, 2.5f, -1, vocab, float.NaN, 1];
         var table = Upload(gpu, Random(vocab * dim, 84));
         var idx = Upload(gpu, ids);
         var y = Upload(gpu, Random(ids.Length * dim, 85));
         gpu.EmbeddingLookup(table, 0, vocab, dim, idx, 0, ids.Length, y, 0);
         var got = new float[ids.Length * dim];
+        // The first bad position is reported, once; the download itself has completed.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => gpu.Download(y, 0, got));
+        Assert.Contains("index 2.5 at position 1 is outside the vocabulary of size 4", e.Message, StringComparison.Ordinal);
         gpu.Download(y, 0, got);
         for (int r = 1; r <= 4; r++)
             Assert.Equal(new float[dim], got[(r * dim)..((r + 1) * dim)]);
@@ -61,6 +64,31 @@ public class IlgpuBackendSequenceTests
             Assert.Equal(0f, dTable[2 * dim + j]);
         }
         foreach (var b in new[] { table, idx, y, dyBuf }) b.Release();
+    }
+
+    [Theory]
+    [MemberData(nameof(All), MemberType = typeof(TestDevices))]
+    public void The_first_bad_lookup_since_the_last_synchronisation_is_the_one_reported(string device)
+    {
+        const int dim = 2;
+        var gpu = Backend(device);
+        var table = Upload(gpu, Random(10 * dim, 87));
+        var good = Upload(gpu, [0, 9, 3]);
+        var badSmall = Upload(gpu, [1, 7, 5]);   // 7 and 5 are outside a vocabulary of 5: position 1
+        var badLarge = Upload(gpu, [-2, 0, 0]);
+        var y = gpu.Allocate(3 * dim);
+        gpu.EmbeddingLookup(table, 0, 10, dim, good, 0, 3, y, 0);
+        gpu.Synchronize();
+        gpu.EmbeddingLookup(table, 0, 5, dim, badSmall, 0, 3, y, 0);
+        gpu.EmbeddingLookup(table, 0, 10, dim, badLarge, 0, 3, y, 0);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(gpu.Synchronize);
+        Assert.Contains("index 7 at position 1 is outside the vocabulary of size 5", e.Message, StringComparison.Ordinal);
+        // Reported once: the second bad lookup's record was not kept over the first.
+        gpu.Synchronize();
+        gpu.EmbeddingLookup(table, 0, 10, dim, badLarge, 0, 3, y, 0);
+        var again = Assert.Throws<ArgumentOutOfRangeException>(gpu.Synchronize);
+        Assert.Contains("index -2 at position 0 is outside the vocabulary of size 10", again.Message, StringComparison.Ordinal);
+        foreach (var b in new[] { table, good, badSmall, badLarge, y }) b.Release();
     }
 
     private static DeviceBuffer Upload(IBackend b, float[] data)

@@ -65,6 +65,52 @@ public class CpuBackendParallelTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Softmax_over_many_rows_matches_row_by_row(bool log)
+    {
+        // 4_099 rows of 67: split over the cores by rows (and a ragged vector tail in every row).
+        const int rows = 4_099, cols = 67, n = rows * cols;
+        var x = With(Values(n, 6, -8, 8), Offset);
+        var whole = Empty(n, Offset);
+        var pieces = Empty(n, Offset);
+        Backend.Softmax(x, Offset, whole, Offset, rows, cols, log);
+        for (int r = 0; r < rows; r++) Backend.Softmax(x, Offset + r * cols, pieces, Offset + r * cols, 1, cols, log);
+        AssertSame(pieces, whole, n, $"softmax(log={log})");
+
+        var dy = With(Values(n, 7), Offset);
+        var dxWhole = Empty(n, Offset);
+        var dxPieces = Empty(n, Offset);
+        Backend.SoftmaxBackward(whole, Offset, dy, Offset, dxWhole, Offset, rows, cols, log);
+        for (int r = 0; r < rows; r++)
+            Backend.SoftmaxBackward(whole, Offset + r * cols, dy, Offset + r * cols, dxPieces, Offset + r * cols, 1, cols, log);
+        AssertSame(dxPieces, dxWhole, n, $"softmax(log={log}) backward");
+        foreach (var b in new[] { x, whole, pieces, dy, dxWhole, dxPieces }) b.Release();
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    public void Batched_small_products_split_over_cores_match_one_at_a_time(bool ta, bool tb)
+    {
+        // Attention's shape: 128 products of 64×32·32×64, each too small to split, the batch split over the cores.
+        const int batch = 128, m = 64, n = 64, k = 32;
+        long sa = m * k + 5, sb = k * n + 7, sc = m * n + 3;
+        var a = With(Values((int)(batch * sa), 8), Offset);
+        var b = With(Values((int)(batch * sb), 9), Offset);
+        var whole = With(Values((int)(batch * sc), 10), Offset);
+        var pieces = With(Read(whole, Offset, (int)(batch * sc)), Offset);
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        Backend.Gemm(ta, tb, m, n, k, 0.7f, a, Offset, lda, sa, b, Offset, ldb, sb, 0.5f, whole, Offset, n, sc, batch);
+        for (int i = 0; i < batch; i++)
+            Backend.Gemm(ta, tb, m, n, k, 0.7f, a, Offset + (int)(i * sa), lda, 0, b, Offset + (int)(i * sb), ldb, 0,
+                0.5f, pieces, Offset + (int)(i * sc), n, 0, 1);
+        AssertSame(pieces, whole, (int)(batch * sc), $"batched GEMM ta={ta} tb={tb}");
+        foreach (var buf in new[] { a, b, whole, pieces }) buf.Release();
+    }
+
     private static void AssertSame(DeviceBuffer expected, DeviceBuffer actual, int n, string what)
     {
         var e = Read(expected, 0, n + Offset);

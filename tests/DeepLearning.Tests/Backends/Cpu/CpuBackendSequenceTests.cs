@@ -103,6 +103,66 @@ public class CpuBackendSequenceTests
     }
 
     [Fact]
+    public void Layer_norm_forward_and_backward_match_a_double_reference_at_every_length()
+    {
+        const int rows = 2;
+        for (int cols = 1; cols <= 256; cols++)
+        {
+            int off = cols % 4;
+            int n = rows * cols;
+            // A mean far from 0: statistics from E[x²] − E[x]² would lose it.
+            float[] x = Rand(n, 100 + cols, 30, 34), gamma = Rand(cols, 200 + cols, 0.5, 1.5), beta = Rand(cols, 300 + cols), dy = Rand(n, 400 + cols);
+            var xb = With(x, off);
+            var gb = With(gamma, (off + 1) % 4);
+            var bb = With(beta, (off + 2) % 4);
+            var yb = Empty(n, (off + 3) % 4);
+            var mb = Empty(rows, 1);
+            var rb = Empty(rows, 2);
+            Backend.LayerNorm(xb, off, gb, (off + 1) % 4, bb, (off + 2) % 4, yb, (off + 3) % 4, mb, 1, rb, 2, rows, cols, 1e-5f);
+            var y = Read(yb, (off + 3) % 4, n);
+            var dyb = With(dy, off);
+            var dxb = Empty(n, (off + 1) % 4);
+            var dgb = Empty(cols, 3);
+            var dbb = Empty(cols, 1);
+            Backend.LayerNormBackward(xb, off, gb, (off + 1) % 4, mb, 1, rb, 2, dyb, off, dxb, (off + 1) % 4, dgb, 3, dbb, 1, rows, cols);
+            var dx = Read(dxb, (off + 1) % 4, n);
+            double[] dgE = new double[cols], dbE = new double[cols];
+            for (int r = 0; r < rows; r++)
+            {
+                double m = 0, v = 0;
+                for (int j = 0; j < cols; j++) m += x[r * cols + j];
+                m /= cols;
+                for (int j = 0; j < cols; j++) v += (x[r * cols + j] - m) * (x[r * cols + j] - m);
+                double rstd = 1 / Math.Sqrt(v / cols + 1e-5), a = 0, b = 0;
+                var xh = new double[cols];
+                for (int j = 0; j < cols; j++)
+                {
+                    int i = r * cols + j;
+                    xh[j] = (x[i] - m) * rstd;
+                    Close(xh[j] * gamma[j] + beta[j], y[i], 1e-4, $"y cols={cols} [{i}]");
+                    double gh = dy[i] * gamma[j];
+                    a += gh;
+                    b += gh * xh[j];
+                    dgE[j] += dy[i] * xh[j];
+                    dbE[j] += dy[i];
+                }
+                for (int j = 0; j < cols; j++)
+                    Close((dy[r * cols + j] * gamma[j] - a / cols - xh[j] * b / cols) * rstd, dx[r * cols + j], 1e-3, $"dx cols={cols} [{r * cols + j}]");
+            }
+            var dg = Read(dgb, 3, cols);
+            var dbv = Read(dbb, 1, cols);
+            for (int j = 0; j < cols; j++)
+            {
+                Close(dgE[j], dg[j], 1e-4, $"dγ cols={cols} [{j}]");
+                Close(dbE[j], dbv[j], 1e-5, $"dβ cols={cols} [{j}]");
+            }
+            AssertGuards(yb, (off + 3) % 4, n, $"LayerNorm y cols={cols}");
+            AssertGuards(dxb, (off + 1) % 4, n, $"LayerNorm dx cols={cols}");
+            foreach (var buf in new[] { xb, gb, bb, yb, mb, rb, dyb, dxb, dgb, dbb }) buf.Release();
+        }
+    }
+
+    [Fact]
     public void Lstm_cell_forward_and_backward_at_row_strides()
     {
         int batch = 3, n = 4, gs = 4 * n + 3, cs = n + 2;   // rows padded: strides wider than the rows
