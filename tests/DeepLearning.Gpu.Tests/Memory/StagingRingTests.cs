@@ -90,13 +90,15 @@ public class StagingRingTests
         var y = Tensor.FromSpan(TestDevices.Random(90 * 2, 9), new Shape(90, 2));
         var onCpu = new DataLoader(x, y, batchSize: 8, shuffle: true, seed: 4);
         var onGpu = new DataLoader(x, y, batchSize: 8, shuffle: true, seed: 4, device: device);
-        long driver = 0, pinned = 0;
+        long driver = 0, pinned = 0, waits = 0, uploads = 0;
         for (int epoch = 0; epoch < 3; epoch++)
         {
             if (epoch == 1)
             {
                 driver = gpu.DriverAllocations;
                 pinned = gpu.Staging.PinnedAllocations;
+                waits = gpu.Staging.Waits;
+                uploads = gpu.Uploads;
             }
             var expected = onCpu.Select(b => (b.X.ToArray(), b.Y.ToArray())).ToList();
             int i = 0;
@@ -111,5 +113,8 @@ public class StagingRingTests
         }
         Assert.Equal(driver, gpu.DriverAllocations);
         Assert.Equal(pinned, gpu.Staging.PinnedAllocations);
+        // One upload per batch (x and y together), and none waited for a staging slot: each step read a result back.
+        Assert.Equal(2 * onGpu.Count, gpu.Uploads - uploads);
+        Assert.Equal(waits, gpu.Staging.Waits);
     }
 }
