@@ -8,7 +8,9 @@ namespace DeepLearning;
 /// </summary>
 /// <remarks>Parameters (and buffers) carry PyTorch's names for a bidirectional RNN: the forward layer's as they are
 /// (<c>weight_ih_l0</c>, …), the backward layer's with <c>_reverse</c> appended (<c>weight_ih_l0_reverse</c>, …), so a
-/// <c>Bidirectional(Lstm, Lstm)</c> state dict interchanges with <c>nn.LSTM(…, bidirectional=True)</c>'s.</remarks>
+/// <c>Bidirectional(Lstm, Lstm)</c> state dict interchanges with <c>nn.LSTM(…, bidirectional=True)</c>'s. A stacked
+/// bidirectional PyTorch RNN feeds each layer both directions of the one below (its <c>weight_ih_l1</c> is
+/// <c>[4H, 2H]</c>): that is a chain of single-layer <see cref="Bidirectional"/>s, not one over two stacks.</remarks>
 public sealed class Bidirectional : Layer
 {
     /// <summary>Combines <paramref name="forward"/> and <paramref name="backward"/> (two separate layers, usually of one kind).</summary>

@@ -12,9 +12,12 @@ namespace DeepLearning;
 /// <remarks>
 /// No state is kept between calls: <see cref="Forward(Tensor)"/> starts from zeros, and
 /// <see cref="Forward(Tensor, Tensor?)"/> takes the initial state <c>[batch, hidden]</c> and returns the final one.
+/// With <c>numLayers</c> > 1 the layers are stacked as PyTorch's <c>num_layers</c> (parameters <c>weight_ih_l1</c> …, no
+/// dropout between them) and the states are <c>[layers, batch, hidden]</c>.
 /// </remarks>
 public sealed class Gru : Layer
 {
+    private readonly RecurrentStack _s;
     private readonly RecurrentWeights _w;
 
     /// <summary>Creates the layer with PyTorch's initialisation (uniform in ±1/√hidden).</summary>
@@ -23,10 +26,12 @@ public sealed class Gru : Layer
     /// <param name="returnSequence">Whether <see cref="Forward(Tensor)"/> returns every step's h <c>[batch, time, hidden]</c>
     /// (the default) or the last step's only <c>[batch, hidden]</c>.</param>
     /// <param name="seed">Seed of the weights; when null one is drawn from <see cref="Init.NextSeed"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public Gru(int inputs, int hidden, bool returnSequence = true, ulong? seed = null)
+    /// <param name="numLayers">Stacked layers (PyTorch's <c>num_layers</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the number of layers is not positive.</exception>
+    public Gru(int inputs, int hidden, bool returnSequence = true, ulong? seed = null, int numLayers = 1)
     {
-        _w = new RecurrentWeights("Gru", inputs, hidden, 3, seed);
+        _s = new RecurrentStack("Gru", inputs, hidden, 3, numLayers, seed);
+        _w = _s.First;
         ReturnSequence = returnSequence;
     }
 
@@ -38,6 +43,9 @@ public sealed class Gru : Layer
 
     /// <summary>Whether the output is the whole sequence of hidden states or the last one.</summary>
     public bool ReturnSequence { get; }
+
+    /// <summary>Stacked layers; the weight properties below are layer 0's, <see cref="Layer.Parameters"/> lists all.</summary>
+    public int NumLayers => _s.Count;
 
     /// <summary><c>weight_ih_l0 [3·hidden, inputs]</c>, row blocks r, z, n.</summary>
     public Parameter WeightIh => _w.WeightIh;
@@ -57,23 +65,19 @@ public sealed class Gru : Layer
 
     /// <summary>
     /// Runs over <paramref name="input"/> <c>[batch, time, inputs]</c> from <paramref name="state"/> <c>[batch, hidden]</c>
-    /// (zeros when null); returns the output (as <see cref="ReturnSequence"/> says) and the final state.
+    /// (<c>[layers, batch, hidden]</c> when stacked; zeros when null); returns the output (as <see cref="ReturnSequence"/>
+    /// says, from the last layer) and the final state, shaped as the initial one.
     /// </summary>
-    /// <exception cref="ArgumentException">The input is not <c>[batch, time ≥ 1, inputs]</c>, or the state is not <c>[batch, hidden]</c>.</exception>
-    public (Tensor Output, Tensor State) Forward(Tensor input, Tensor? state)
-    {
-        var x = _w.TimeMajor(ToString(), input);
-        int batch = input.Shape[0];
-        var h = state is null ? _w.Zeros(batch, input) : _w.State(ToString(), "h", state, batch, input);
-        return RecurrentWeights.Outputs(Tensor.GruSequence(x, h, WeightIh, WeightHh, BiasIh, BiasHh), ReturnSequence);
-    }
+    /// <exception cref="ArgumentException">The input is not <c>[batch, time ≥ 1, inputs]</c>, or the state has the wrong shape.</exception>
+    public (Tensor Output, Tensor State) Forward(Tensor input, Tensor? state) =>
+        _s.Run(ToString(), input, state, ReturnSequence, static (w, x, h) => Tensor.GruSequence(x, h, w.WeightIh, w.WeightHh, w.BiasIh, w.BiasHh));
 
-    /// <summary><c>Gru(8 => 16)</c>, with <c>, last</c> when only the last step is returned.</summary>
+    /// <summary><c>Gru(8 => 16)</c>, with <c>, layers: 2</c> when stacked and <c>, last</c> when only the last step is returned.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"Gru({Inputs} => {Hidden}{(ReturnSequence ? "" : ", last")})");
+        string.Create(CultureInfo.InvariantCulture, $"Gru({Inputs} => {Hidden}{RecurrentStack.Suffix(_s.Count)}{(ReturnSequence ? "" : ", last")})");
 
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _w.Named("_l0");
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _s.Named();
 }
 
 /// <summary>

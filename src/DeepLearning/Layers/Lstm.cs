@@ -12,10 +12,13 @@ namespace DeepLearning;
 /// <remarks>
 /// No state is kept between calls: <see cref="Forward(Tensor)"/> starts from zeros, and
 /// <see cref="Forward(Tensor, LstmState?)"/> takes the initial state and returns the final one, so truncated
-/// back-propagation through time passes the state along explicitly.
+/// back-propagation through time passes the state along explicitly. With <c>numLayers</c> > 1 the layers are stacked as
+/// PyTorch's <c>num_layers</c> (parameters <c>weight_ih_l1</c> …, no dropout between them) and H and C are
+/// <c>[layers, batch, hidden]</c>.
 /// </remarks>
 public sealed class Lstm : Layer
 {
+    private readonly RecurrentStack _s;
     private readonly RecurrentWeights _w;
 
     /// <summary>Creates the layer with PyTorch's initialisation (uniform in ±1/√hidden).</summary>
@@ -24,10 +27,12 @@ public sealed class Lstm : Layer
     /// <param name="returnSequence">Whether <see cref="Forward(Tensor)"/> returns every step's h <c>[batch, time, hidden]</c>
     /// (the default) or the last step's only <c>[batch, hidden]</c>.</param>
     /// <param name="seed">Seed of the weights; when null one is drawn from <see cref="Init.NextSeed"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
-    public Lstm(int inputs, int hidden, bool returnSequence = true, ulong? seed = null)
+    /// <param name="numLayers">Stacked layers (PyTorch's <c>num_layers</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the number of layers is not positive.</exception>
+    public Lstm(int inputs, int hidden, bool returnSequence = true, ulong? seed = null, int numLayers = 1)
     {
-        _w = new RecurrentWeights("Lstm", inputs, hidden, 4, seed);
+        _s = new RecurrentStack("Lstm", inputs, hidden, 4, numLayers, seed);
+        _w = _s.First;
         ReturnSequence = returnSequence;
     }
 
@@ -39,6 +44,9 @@ public sealed class Lstm : Layer
 
     /// <summary>Whether the output is the whole sequence of hidden states or the last one.</summary>
     public bool ReturnSequence { get; }
+
+    /// <summary>Stacked layers; the weight properties below are layer 0's, <see cref="Layer.Parameters"/> lists all.</summary>
+    public int NumLayers => _s.Count;
 
     /// <summary><c>weight_ih_l0 [4·hidden, inputs]</c>, row blocks i, f, g, o.</summary>
     public Parameter WeightIh => _w.WeightIh;
@@ -58,29 +66,48 @@ public sealed class Lstm : Layer
 
     /// <summary>
     /// Runs over <paramref name="input"/> <c>[batch, time, inputs]</c> from <paramref name="state"/> (zeros when null);
-    /// returns the output (as <see cref="ReturnSequence"/> says) and the final state.
+    /// returns the output (as <see cref="ReturnSequence"/> says, from the last layer) and the final state. H and C are
+    /// <c>[batch, hidden]</c>, or <c>[layers, batch, hidden]</c> when stacked, in and out.
     /// </summary>
-    /// <exception cref="ArgumentException">The input is not <c>[batch, time ≥ 1, inputs]</c>, or a state is not <c>[batch, hidden]</c>.</exception>
+    /// <exception cref="ArgumentException">The input is not <c>[batch, time ≥ 1, inputs]</c>, or a state has the wrong shape.</exception>
     public (Tensor Output, LstmState State) Forward(Tensor input, LstmState? state)
     {
-        var x = _w.TimeMajor(ToString(), input);
-        int batch = input.Shape[0];
-        var (h, c) = Resolve(_w, ToString(), state, batch, input);
-        var p = Tensor.LstmSequence(x, h, c, WeightIh, WeightHh, BiasIh + BiasHh);
-        var (output, last) = RecurrentWeights.Outputs(p.Slice(0, 1).Reshape(p.Shape.Dims[1..].ToArray()), ReturnSequence);
-        var cLast = p.Slice(1, 1).Reshape(p.Shape.Dims[1..].ToArray()).Slice(p.Shape[1] - 1, 1).Reshape(batch, Hidden);
-        return (output, new LstmState(last, cLast));
+        string name = ToString();
+        var x = _w.TimeMajor(name, input);
+        int batch = input.Shape[0], steps = x.Shape[0];
+        Tensor? h0 = null, c0 = null;
+        if (state is { } given)
+        {
+            ArgumentNullException.ThrowIfNull(h0 = given.H, "H");
+            ArgumentNullException.ThrowIfNull(c0 = given.C, "C");
+        }
+        var hs = new Tensor[_s.Count];
+        var cs = new Tensor[_s.Count];
+        Tensor output = null!;
+        for (int l = 0; l < _s.Count; l++)
+        {
+            var w = _s.Layers[l];
+            var p = Tensor.LstmSequence(x, _s.Initial(name, "H", h0, l, batch, input), _s.Initial(name, "C", c0, l, batch, input),
+                w.WeightIh, w.WeightHh, w.BiasIh + w.BiasHh);
+            // p is [2, T + 1, batch, hidden]: the h states, then the c states.
+            var hSeq = p.Slice(0, 1).Reshape(p.Shape.Dims[1..].ToArray());
+            if (l == _s.Count - 1) (output, hs[l]) = RecurrentWeights.Outputs(hSeq, ReturnSequence);
+            else hs[l] = hSeq.Slice(steps, 1).Reshape(batch, Hidden);
+            cs[l] = p.Slice(1, 1).Reshape(p.Shape.Dims[1..].ToArray()).Slice(steps, 1).Reshape(batch, Hidden);
+            x = hSeq.Slice(1, steps);
+        }
+        return (output, new LstmState(_s.Final(hs), _s.Final(cs)));
     }
 
     internal static (Tensor H, Tensor C) Resolve(RecurrentWeights w, string layer, LstmState? state, int batch, Tensor x) =>
         state is { } s ? (w.State(layer, "H", s.H, batch, x), w.State(layer, "C", s.C, batch, x)) : (w.Zeros(batch, x), w.Zeros(batch, x));
 
-    /// <summary><c>Lstm(8 => 16)</c>, with <c>, last</c> when only the last step is returned.</summary>
+    /// <summary><c>Lstm(8 => 16)</c>, with <c>, layers: 2</c> when stacked and <c>, last</c> when only the last step is returned.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"Lstm({Inputs} => {Hidden}{(ReturnSequence ? "" : ", last")})");
+        string.Create(CultureInfo.InvariantCulture, $"Lstm({Inputs} => {Hidden}{RecurrentStack.Suffix(_s.Count)}{(ReturnSequence ? "" : ", last")})");
 
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _w.Named("_l0");
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _s.Named();
 }
 
 /// <summary>

@@ -92,3 +92,78 @@ internal sealed class RecurrentWeights
         return (returnSequence ? states.Slice(1, steps).Permute(1, 0, 2) : last, last);
     }
 }
+
+/// <summary>
+/// The weights of a stack of recurrent layers (PyTorch's <c>num_layers</c>): layer 0 reads the inputs, layer l > 0 the
+/// hidden sequence of layer l − 1; parameters <c>weight_ih_l{l}</c> …. One layer takes and returns states
+/// <c>[batch, hidden]</c>; a stack takes and returns <c>[layers, batch, hidden]</c>, PyTorch's <c>h_0</c> layout.
+/// </summary>
+internal sealed class RecurrentStack
+{
+    public RecurrentStack(string layer, int inputs, int hidden, int gates, int numLayers, ulong? seed)
+    {
+        if (numLayers <= 0) throw new ArgumentOutOfRangeException(nameof(numLayers), numLayers, $"{layer}: the number of layers must be positive");
+        ulong s = seed ?? Init.NextSeed();
+        // Layer 0 draws from the seed as a single layer does, so numLayers: 1 gives the weights it always gave.
+        Layers = new RecurrentWeights[numLayers];
+        for (int l = 0; l < numLayers; l++) Layers[l] = new RecurrentWeights(layer, l == 0 ? inputs : hidden, hidden, gates, s + 4UL * (ulong)l);
+    }
+
+    public RecurrentWeights[] Layers { get; }
+
+    public RecurrentWeights First => Layers[0];
+
+    /// <summary>What a stacked layer adds to its name: <c>, layers: 2</c>.</summary>
+    public static string Suffix(int count) =>
+        count == 1 ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", layers: {count}");
+
+    public int Count => Layers.Length;
+
+    public IEnumerable<KeyValuePair<string, Parameter>> Named()
+    {
+        for (int l = 0; l < Layers.Length; l++)
+            foreach (var p in Layers[l].Named(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"_l{l}"))) yield return p;
+    }
+
+    /// <summary>Checks the caller's state (null: zeros) and returns layer <paramref name="l"/>'s part <c>[batch, hidden]</c>.</summary>
+    public Tensor Initial(string layer, string which, Tensor? state, int l, int batch, Tensor x)
+    {
+        if (state is null) return First.Zeros(batch, x);
+        if (Count == 1) return First.State(layer, which, state, batch, x);
+        if (state.Rank != 3 || state.Shape[0] != Count || state.Shape[1] != batch || state.Shape[2] != First.Hidden)
+            throw new ArgumentException(
+                $"{layer}: the state {which} has shape {state.Shape}, expected [{Count},{batch},{First.Hidden}] (layers, batch, hidden) for input {x.Shape}", which);
+        return state.Slice(l, 1).Reshape(batch, First.Hidden);
+    }
+
+    /// <summary>The layers' final states <c>[batch, hidden]</c> as the caller gets them back.</summary>
+    public Tensor Final(Tensor[] finals)
+    {
+        if (finals.Length == 1) return finals[0];
+        var parts = new Tensor[finals.Length];
+        for (int l = 0; l < parts.Length; l++) parts[l] = finals[l].Reshape(1, finals[l].Shape[0], finals[l].Shape[1]);
+        return Tensor.Concat(0, parts);
+    }
+
+    /// <summary>
+    /// Runs the stack over <paramref name="input"/> <c>[batch, time, inputs]</c> for a layer of one state, where
+    /// <paramref name="sequence"/>(weights, x time-major, h₀) gives the states h₀ … h_T <c>[T + 1, batch, hidden]</c>.
+    /// </summary>
+    public (Tensor Output, Tensor State) Run(string layer, Tensor input, Tensor? state, bool returnSequence,
+        Func<RecurrentWeights, Tensor, Tensor, Tensor> sequence)
+    {
+        var x = First.TimeMajor(layer, input);
+        int batch = input.Shape[0], steps = x.Shape[0];
+        var h0 = Initial(layer, "h", state, 0, batch, input);
+        var finals = new Tensor[Count];
+        Tensor output = null!;
+        for (int l = 0; l < Count; l++)
+        {
+            var states = sequence(Layers[l], x, l == 0 ? h0 : Initial(layer, "h", state, l, batch, input));
+            if (l == Count - 1) (output, finals[l]) = RecurrentWeights.Outputs(states, returnSequence);
+            else finals[l] = states.Slice(steps, 1).Reshape(batch, First.Hidden);
+            x = states.Slice(1, steps);
+        }
+        return (output, Final(finals));
+    }
+}

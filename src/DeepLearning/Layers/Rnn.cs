@@ -11,9 +11,12 @@ namespace DeepLearning;
 /// <remarks>
 /// No state is kept between calls: <see cref="Forward(Tensor)"/> starts from zeros, and
 /// <see cref="Forward(Tensor, Tensor?)"/> takes the initial state <c>[batch, hidden]</c> and returns the final one.
+/// With <c>numLayers</c> > 1 the layers are stacked as PyTorch's <c>num_layers</c> (parameters <c>weight_ih_l1</c> …, no
+/// dropout between them) and the states are <c>[layers, batch, hidden]</c>.
 /// </remarks>
 public sealed class Rnn : Layer
 {
+    private readonly RecurrentStack _s;
     private readonly RecurrentWeights _w;
 
     /// <summary>Creates the layer with PyTorch's initialisation (uniform in ±1/√hidden).</summary>
@@ -23,11 +26,13 @@ public sealed class Rnn : Layer
     /// (the default) or the last step's only <c>[batch, hidden]</c>.</param>
     /// <param name="seed">Seed of the weights; when null one is drawn from <see cref="Init.NextSeed"/>.</param>
     /// <param name="activation"><see cref="Activations.Tanh"/> (when null) or <see cref="Activations.Relu"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    /// <param name="numLayers">Stacked layers (PyTorch's <c>num_layers</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size or the number of layers is not positive.</exception>
     /// <exception cref="ArgumentException">The activation is neither tanh nor ReLU.</exception>
-    public Rnn(int inputs, int hidden, bool returnSequence = true, ulong? seed = null, Func<Tensor, Tensor>? activation = null)
+    public Rnn(int inputs, int hidden, bool returnSequence = true, ulong? seed = null, Func<Tensor, Tensor>? activation = null, int numLayers = 1)
     {
-        _w = new RecurrentWeights("Rnn", inputs, hidden, 1, seed);
+        _s = new RecurrentStack("Rnn", inputs, hidden, 1, numLayers, seed);
+        _w = _s.First;
         ReturnSequence = returnSequence;
         Activation = RnnActivation.Check("Rnn", activation);
     }
@@ -43,6 +48,9 @@ public sealed class Rnn : Layer
 
     /// <summary>Whether the output is the whole sequence of hidden states or the last one.</summary>
     public bool ReturnSequence { get; }
+
+    /// <summary>Stacked layers; the weight properties below are layer 0's, <see cref="Layer.Parameters"/> lists all.</summary>
+    public int NumLayers => _s.Count;
 
     /// <summary><c>weight_ih_l0 [1·hidden, inputs]</c>.</summary>
     public Parameter WeightIh => _w.WeightIh;
@@ -62,23 +70,22 @@ public sealed class Rnn : Layer
 
     /// <summary>
     /// Runs over <paramref name="input"/> <c>[batch, time, inputs]</c> from <paramref name="state"/> <c>[batch, hidden]</c>
-    /// (zeros when null); returns the output (as <see cref="ReturnSequence"/> says) and the final state.
+    /// (<c>[layers, batch, hidden]</c> when stacked; zeros when null); returns the output (as <see cref="ReturnSequence"/>
+    /// says, from the last layer) and the final state, shaped as the initial one.
     /// </summary>
-    /// <exception cref="ArgumentException">The input is not <c>[batch, time ≥ 1, inputs]</c>, or the state is not <c>[batch, hidden]</c>.</exception>
+    /// <exception cref="ArgumentException">The input is not <c>[batch, time ≥ 1, inputs]</c>, or the state has the wrong shape.</exception>
     public (Tensor Output, Tensor State) Forward(Tensor input, Tensor? state)
     {
-        var x = _w.TimeMajor(ToString(), input);
-        int batch = input.Shape[0];
-        var h = state is null ? _w.Zeros(batch, input) : _w.State(ToString(), "h", state, batch, input);
-        return RecurrentWeights.Outputs(Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh, RnnActivation.IsRelu(Activation)), ReturnSequence);
+        bool relu = RnnActivation.IsRelu(Activation);
+        return _s.Run(ToString(), input, state, ReturnSequence, (w, x, h) => Tensor.RnnSequence(x, h, w.WeightIh, w.WeightHh, w.BiasIh + w.BiasHh, relu));
     }
 
-    /// <summary><c>Rnn(8 => 16)</c>, with <c>, Relu</c> for ReLU and <c>, last</c> when only the last step is returned.</summary>
+    /// <summary><c>Rnn(8 => 16)</c>, with <c>, Relu</c> for ReLU, <c>, layers: 2</c> when stacked and <c>, last</c> when only the last step is returned.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"Rnn({Inputs} => {Hidden}{RnnActivation.Suffix(Activation)}{(ReturnSequence ? "" : ", last")})");
+        string.Create(CultureInfo.InvariantCulture, $"Rnn({Inputs} => {Hidden}{RnnActivation.Suffix(Activation)}{RecurrentStack.Suffix(_s.Count)}{(ReturnSequence ? "" : ", last")})");
 
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _w.Named("_l0");
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _s.Named();
 }
 
 /// <summary>
