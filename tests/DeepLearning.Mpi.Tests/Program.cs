@@ -27,6 +27,7 @@ internal static partial class Cases
         ["kill"] = Kill,
         ["nccl"] = Nccl,
         ["bench"] = Bench,
+        ["bench-dp"] = BenchDataParallel,
     };
 
     private static int _failures;
