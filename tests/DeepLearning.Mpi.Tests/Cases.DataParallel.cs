@@ -1,6 +1,7 @@
 using System.Globalization;
 using DeepLearning;
 using DeepLearning.Distributed;
+using DeepLearning.Tests.Distributed;
 using static DeepLearning.Activations;
 
 internal static partial class Cases
@@ -48,10 +49,10 @@ internal static partial class Cases
             ranks = Train(model, opt, new DataLoader(x, y, DpBatch, shuffle: true, seed: 3).Shard(comm));
         var reference = Mlp(10);
         var single = Train(reference, new Adam(1e-2f).Setup(reference), new DataLoader(x, y, size * DpBatch, shuffle: true, seed: 3));
-        double worst = ranks.Zip(single, RelativeDifference).Max();
+        double worst = ranks.Zip(single, Tolerance.RelativeDifference).Max();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rank {rank}: {DpEpochs * DpSamples / (size * DpBatch)} steps, largest relative difference from one process {worst:E2}"));
         Check(comm, worst <= 1e-6, "dp-equals-one-process", $"relative difference {worst}");
-        Check(comm, RelativeDifference(ranks[0], Snapshot(Mlp(10))[0]) > 1e-3, "dp-trained", "the weights barely moved");
+        Check(comm, Tolerance.RelativeDifference(ranks[0], Snapshot(Mlp(10))[0]) > 1e-3, "dp-trained", "the weights barely moved");
         var mine = ranks.SelectMany(t => t).ToArray();
         var rootWeights = (float[])mine.Clone();
         using (var t = Tensor.FromArray(rootWeights))
@@ -97,16 +98,4 @@ internal static partial class Cases
 
     private static float[][] Snapshot(Layer model) =>
         [.. model.Parameters().Select(p => p.ToArray()), .. model.NamedBuffers().Select(b => b.Value.ToArray())];
-
-    /// <summary>The largest |a − b| over a tensor, relative to its largest |b|.</summary>
-    private static double RelativeDifference(float[] a, float[] b)
-    {
-        double diff = 0, scale = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            diff = Math.Max(diff, Math.Abs((double)a[i] - b[i]));
-            scale = Math.Max(scale, Math.Abs((double)b[i]));
-        }
-        return diff / Math.Max(scale, 1e-30);
-    }
 }
