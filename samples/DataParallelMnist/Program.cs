@@ -34,9 +34,7 @@ dataDir ??= Environment.GetEnvironmentVariable("DEEPLEARNING_DATA") is { Length:
     ? Path.Combine(root, "mnist")
     : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "deeplearning", "mnist");
 
-// LEAD: when merging the mpi branch, replace the next line by `using var comm = Communicator.FromEnvironment();`
-// and delete the SingleProcess class at the end of this file.
-using ICommunicator comm = new SingleProcess();
+using var comm = Communicator.FromEnvironment();          // MPI under mpirun; a single process otherwise
 bool main = comm.Rank == 0;
 
 var missing = Mnist.FileNames.Where(f => !File.Exists(Path.Combine(dataDir, f)) && !File.Exists(Path.Combine(dataDir, f + ".gz"))).ToList();
@@ -62,7 +60,7 @@ var trainData = new DataLoader(train.Images, Tensor.OneHot(train.Labels, 10), ba
 var testData = new DataLoader(test.Images, Tensor.OneHot(test.Labels, 10), batchSize: 500).Shard(comm);
 opt.Schedule = new CosineDecay(1e-3f, decaySteps: epochs * trainData.Count, minimum: 1e-5f);
 if (main)
-    Console.WriteLine(Invariant($"{comm.WorldSize} rank(s) over {comm.Name}: {model.ParameterCount:N0} parameters, batch {batch} per rank ({globalBatch} in all), {trainData.Count} steps per epoch"));
+    Console.WriteLine(Invariant($"{comm.WorldSize} rank(s) over {comm.Name}, {Environment.ProcessorCount} CPU thread(s) each: {model.ParameterCount:N0} parameters, batch {batch} per rank ({globalBatch} in all), {trainData.Count} steps per epoch"));
 
 var clock = Stopwatch.StartNew();
 model.Fit(Losses.LogitCrossEntropy, trainData, opt, new FitOptions
@@ -83,29 +81,3 @@ if (main)
 return epochs >= 5 && accuracy < 0.975 ? 1 : 0;    // the promise: what one process reaches (98%) within 5 epochs
 
 static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
-
-/// <summary>A group of one process (no communication): stands in until the MPI communicator's factory is wired up.</summary>
-internal sealed class SingleProcess : ICommunicator
-{
-    public int Rank => 0;
-
-    public int WorldSize => 1;
-
-    public string Name => "single process";
-
-    public void AllReduce(Tensor tensor, ReduceOperation operation)
-    {
-    }
-
-    public void Broadcast(Tensor tensor, int root)
-    {
-    }
-
-    public void Barrier()
-    {
-    }
-
-    public void Dispose()
-    {
-    }
-}

@@ -16,16 +16,18 @@ static int Usage()
     return 2;
 }
 
-internal static class Cases
+internal static partial class Cases
 {
     public static readonly Dictionary<string, Func<string, int>> All = new()
     {
         ["collectives"] = Collectives,
+        ["dataparallel"] = DataParallelTraining,
         ["timeout"] = Timeout,
         ["throw"] = Throw,
         ["kill"] = Kill,
         ["nccl"] = Nccl,
         ["bench"] = Bench,
+        ["bench-dp"] = BenchDataParallel,
     };
 
     private static int _failures;
@@ -43,7 +45,7 @@ internal static class Cases
     private static Tensor Data(int length, int rank, int salt, Device? device = null) =>
         Tensor.Uniform(new Shape(length), -1f, 1f, (ulong)(1000 * salt + 17 * rank + length), device);
 
-    /// <summary>Rank and size, all-reduce (sum, average) and broadcast against local expectations, barrier, shape check.</summary>
+    /// <summary>Rank and size, all-reduce (sum, average) and broadcast against local expectations, barrier, misuse.</summary>
     private static int Collectives(string dir)
     {
         var comm = Communicator.FromEnvironment(TimeSpan.FromSeconds(60));
@@ -116,21 +118,6 @@ internal static class Cases
         var missing = Enumerable.Range(0, size).Where(r => !File.Exists(Path.Combine(dir, $"arrived.{r}"))).ToList();
         Check(comm, missing.Count == 0, "barrier", $"passed before rank(s) {string.Join(",", missing)} arrived");
 
-        var model = new List<(string, int[])> { ("0.weight", [128, 784]), ("0.bias", [128]), ("1.weight", [10, 128]), ("1.bias", [10]) };
-        comm.VerifySameShapes(model);
-        Check(comm, true, "same-shapes");
-        if (rank == 1) model[2] = ("1.weight", [10, 127]);
-        try
-        {
-            comm.VerifySameShapes(model);
-            Check(comm, false, "different-shapes", "no exception");
-        }
-        catch (InvalidOperationException e)
-        {
-            Console.WriteLine($"rank {rank}: message {e.Message}");
-            Check(comm, e.Message.Contains("parameter #2", StringComparison.Ordinal) && e.Message.Contains("'1.weight' [10, 128]", StringComparison.Ordinal),
-                "different-shapes", e.Message);
-        }
         // Misuse is refused before anything is sent, so the ranks stay in step.
         using (var t = Data(3, rank, 11))
         {

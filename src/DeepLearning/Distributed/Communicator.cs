@@ -6,7 +6,7 @@ namespace DeepLearning.Distributed;
 /// Starting a process group from the launcher's environment, PyTorch's <c>init_process_group(init_method="env://")</c>:
 /// the same program runs alone or under <c>mpirun</c> without changes.
 /// </summary>
-public static partial class Communicator
+public static class Communicator
 {
     /// <summary>
     /// The group this process was launched into: under Open MPI's <c>mpirun -np N dotnet app.dll</c>

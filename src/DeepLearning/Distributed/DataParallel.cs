@@ -183,11 +183,8 @@ public sealed class DataParallel : IDisposable, IReplicaGroup
         if (WorldSize == 1 || values.Length == 0) return;
         var floats = new float[values.Length];
         for (int i = 0; i < values.Length; i++) floats[i] = (float)values[i];
-        var t = Tensor.FromSpan(floats, new Shape(floats.Length), ModelDevice);
-        Communicator.AllReduce(t, ReduceOperation.Sum);
-        Communicator.Broadcast(t, 0);
-        t.CopyTo(floats);
-        t.Dispose();
+        Communicator.AllReduceArray(floats, ReduceOperation.Sum, ModelDevice);
+        Communicator.BroadcastArray(floats, 0, ModelDevice);
         for (int i = 0; i < values.Length; i++) values[i] = floats[i];
     }
 

@@ -1,4 +1,4 @@
-namespace DeepLearning;
+namespace DeepLearning.Distributed;
 
 /// <summary>
 /// Tensors packed into flat buffers of at most a cap of bytes, one collective per buffer (PyTorch DDP's buckets): a

@@ -1,7 +1,6 @@
 using System.Text;
-using DeepLearning.Distributed;
 
-namespace DeepLearning;
+namespace DeepLearning.Distributed;
 
 /// <summary>
 /// Checks, collectively, that every rank holds a model of the same parameter and buffer names and shapes, and names the
@@ -25,38 +24,28 @@ internal static class ModelAgreement
     public static void Verify(Layer model, ICommunicator comm, Device device, string owner)
     {
         var entries = Entries(model);
-        var count = Tensor.FromSpan([(float)entries.Count], new Shape(1), device);
-        comm.Broadcast(count, 0);
-        int rootCount = (int)count.Item();
-        count.Dispose();
+        var count = new float[] { entries.Count };
+        comm.BroadcastArray(count, 0, device);
+        int rootCount = (int)count[0];
 
         // Rank 0's digests to every rank: each compares them with its own.
+        var digests = new float[rootCount * 4];
+        if (comm.Rank == 0)
+            for (int i = 0; i < entries.Count; i++) Pieces(Digest(entries[i]), digests.AsSpan(4 * i, 4));
+        comm.BroadcastArray(digests, 0, device);
         int firstDiff = -1;
-        if (rootCount > 0)
+        Span<float> mine = stackalloc float[4];
+        for (int i = 0; i < Math.Min(rootCount, entries.Count) && firstDiff < 0; i++)
         {
-            var digests = new float[rootCount * 4];
-            if (comm.Rank == 0)
-                for (int i = 0; i < entries.Count; i++) Pieces(Digest(entries[i]), digests.AsSpan(4 * i, 4));
-            var rootDigests = Tensor.FromSpan(digests, new Shape(digests.Length), device);
-            comm.Broadcast(rootDigests, 0);
-            rootDigests.CopyTo(digests);
-            rootDigests.Dispose();
-            Span<float> mine = stackalloc float[4];
-            for (int i = 0; i < Math.Min(rootCount, entries.Count) && firstDiff < 0; i++)
-            {
-                Pieces(Digest(entries[i]), mine);
-                if (!mine.SequenceEqual(digests.AsSpan(4 * i, 4))) firstDiff = i;
-            }
+            Pieces(Digest(entries[i]), mine);
+            if (!mine.SequenceEqual(digests.AsSpan(4 * i, 4))) firstDiff = i;
         }
         if (firstDiff < 0 && entries.Count != rootCount) firstDiff = Math.Min(entries.Count, rootCount);
 
         // Every rank learns every rank's first difference (each writes only its own slot, so the sum is exact).
         var slots = new float[comm.WorldSize];
         slots[comm.Rank] = firstDiff + 1;
-        var all = Tensor.FromSpan(slots, new Shape(slots.Length), device);
-        comm.AllReduce(all, ReduceOperation.Sum);
-        all.CopyTo(slots);
-        all.Dispose();
+        comm.AllReduceArray(slots, ReduceOperation.Sum, device);
         int at = int.MaxValue, other = -1;
         for (int r = 0; r < slots.Length; r++)
             if (slots[r] > 0 && (int)slots[r] - 1 < at)
@@ -84,10 +73,7 @@ internal static class ModelAgreement
     {
         var data = new float[EntryFloats];
         if (comm.Rank == root && index < entries.Count) Encode(entries[index], data);
-        var t = Tensor.FromSpan(data, new Shape(EntryFloats), device);
-        comm.Broadcast(t, root);
-        t.CopyTo(data);
-        t.Dispose();
+        comm.BroadcastArray(data, root, device);
         return Decode(data) is { } e ? e.ToString() : $"no entry {index} (fewer parameters and buffers)";
     }
 

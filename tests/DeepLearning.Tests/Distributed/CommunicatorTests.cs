@@ -64,15 +64,6 @@ public class CommunicatorTests
         Assert.Equal((0, 1), (comm.Rank, comm.WorldSize));
     }
 
-    [Fact]
-    public void Shape_check_of_a_single_process_passes_without_communication()
-    {
-        using var comm = new SingleProcessCommunicator();
-        comm.VerifySameShapes([("0.weight", [3, 2]), ("0.bias", [3])]);
-        comm.VerifySameShapes([]);
-        Assert.Throws<ArgumentNullException>(() => comm.VerifySameShapes(null!));
-    }
-
     private static Func<string, string?> Parse(string variables) =>
         Env([.. variables.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(v => (v[..v.IndexOf('=', StringComparison.Ordinal)], v[(v.IndexOf('=', StringComparison.Ordinal) + 1)..]))]);
 }

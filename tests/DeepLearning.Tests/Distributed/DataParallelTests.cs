@@ -49,18 +49,6 @@ public class DataParallelTests
         }
     }
 
-    /// <summary>The largest |a − b| over a tensor, relative to its largest |b|.</summary>
-    private static double RelativeDifference(float[] a, float[] b)
-    {
-        double diff = 0, scale = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            diff = Math.Max(diff, Math.Abs((double)a[i] - b[i]));
-            scale = Math.Max(scale, Math.Abs((double)b[i]));
-        }
-        return diff / Math.Max(scale, 1e-30);
-    }
-
     public static TheoryData<string, string> Loops() => new()
     {
         { "adam", "train" },
@@ -99,7 +87,7 @@ public class DataParallelTests
         Assert.Equal(ranks[0], ranks[1]);
         Assert.NotEqual(Snapshot(Mlp(seed: 10)), ranks[0]);   // it trained
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(RelativeDifference(ranks[0][i], expected[i]) <= 1e-6, $"tensor {i}: relative difference {RelativeDifference(ranks[0][i], expected[i])}");
+            Assert.True(Tolerance.RelativeDifference(ranks[0][i], expected[i]) <= 1e-6, $"tensor {i}: relative difference {Tolerance.RelativeDifference(ranks[0][i], expected[i])}");
     }
 
     [Fact]

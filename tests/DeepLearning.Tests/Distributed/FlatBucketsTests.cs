@@ -1,3 +1,5 @@
+using DeepLearning.Distributed;
+
 namespace DeepLearning.Tests.Distributed;
 
 public class FlatBucketsTests
