@@ -19,6 +19,11 @@ public sealed partial class CpuBackend
         DeviceBuffer? bias, int biasOffset, bool relu, DeviceBuffer y, int yOffset)
     {
         Check(g);
+        if (ConvPanels.Supports(g))
+        {
+            ConvForwardPanels(g, Cpu(x).Array, xOffset, Cpu(w).Array, wOffset, bias is null ? null : Cpu(bias).Array, biasOffset, relu, Cpu(y).Array, yOffset);
+            return;
+        }
         int per = ImagesPerProduct(g);
         var body = new ConvForward
         {
@@ -79,6 +84,53 @@ public sealed partial class CpuBackend
         finally
         {
             _pool.Return(body.Accumulators);
+        }
+    }
+
+    private unsafe void ConvForwardPanels(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
+        bool relu, float[] y, int yOffset)
+    {
+        long pixels = (long)g.Batch * g.OutPlane;
+        if (pixels == 0) return;
+        int panels = (int)((pixels + ConvPanels.NR - 1) / ConvPanels.NR);
+        long work = pixels * g.OutChannels * g.GroupPatch;
+        // A few parts per core, so a helper that starts late (the other core busy) still takes a share.
+        int parts = work >= Sgemm.ParallelWork && WorkerPool.CanSplit && Sgemm.MaxThreads > 1 ? Math.Min(panels, 4 * (WorkerPool.HelperCount + 1)) : 1;
+        var packed = _pool.Rent(ConvPanels.PackedWeightsLength(g));
+        try
+        {
+            fixed (float* px = x, pw = w, pb = bias, py = y, pp = packed)
+            {
+                ConvPanels.PackWeights(g, pw + wOffset, pp);
+                var body = new PanelForward
+                {
+                    G = g, X = px + xOffset, XEnd = px + x.Length, W = pp, Bias = pb == null ? null : pb + biasOffset, Relu = relu, Y = py + yOffset,
+                    Panels = panels, Parts = parts, Pixels = pixels,
+                };
+                if (parts > 1) WorkerPool.Run(parts, body, Sgemm.MaxThreads);
+                else body.Execute(0);
+            }
+        }
+        finally
+        {
+            _pool.Return(packed);
+        }
+    }
+
+    /// <summary>Part p: panels [p·Panels/Parts, (p+1)·Panels/Parts) of the flattened output pixels.</summary>
+    private unsafe struct PanelForward : IPartBody
+    {
+        public ConvGeometry G;
+        public float* X, XEnd, W, Bias, Y;
+        public bool Relu;
+        public int Panels, Parts;
+        public long Pixels;
+
+        public readonly void Execute(int part)
+        {
+            long first = (long)Panels * part / Parts * ConvPanels.NR;
+            long end = Math.Min(Pixels, (long)Panels * (part + 1) / Parts * ConvPanels.NR);
+            ConvPanels.Forward(G, X, XEnd, W, Bias, Relu, Y, first, end);
         }
     }
 

@@ -4,7 +4,7 @@ using static DeepLearning.Tests.Backends.Cpu.Buffers;
 namespace DeepLearning.Tests.Backends.Cpu;
 
 /// <summary>
-/// Conv2D and its backward (im2col + GEMM per image) against direct, obviously-correct loops in double, over a sweep
+/// Conv2D and its backward (panels on the GEMM kernel, or im2col + GEMM for long patches) against direct, obviously-correct loops in double, over a sweep
 /// of odd shapes, strides, asymmetric paddings, dilations and groups (depthwise and pointwise included), small enough
 /// to run on the calling thread and large enough to split over images; data at offsets, guard cells checked.
 /// </summary>
@@ -27,6 +27,8 @@ public class CpuBackendConvTests
         ["first layer 1 => 32, parallel"] = [16, 1, 20, 20, 32, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
         ["parallel over images"] = [8, 16, 12, 11, 24, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
         ["parallel grouped strided"] = [9, 8, 14, 13, 16, 4, 3, 3, 2, 2, 1, 0, 0, 1, 1, 1],
+        ["planes under a panel, parallel"] = [40, 16, 7, 7, 16, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
+        ["patch too long for panels"] = [2, 240, 5, 4, 3, 1, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1],
     };
 
     public static TheoryData<string> Names => new(Cases.Keys);
