@@ -24,6 +24,8 @@ public class CpuBackendConvTests
         ["kernel = input"] = [2, 2, 3, 4, 3, 1, 3, 4, 1, 1, 0, 0, 0, 0, 1, 1],
         ["1-D (height 1)"] = [3, 4, 1, 17, 5, 1, 1, 3, 1, 2, 0, 0, 2, 1, 1, 3],
         ["first layer 1 => 8"] = [3, 1, 9, 8, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
+        ["first layer 1 => 5 direct, rows of 17"] = [3, 1, 21, 19, 5, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
+        ["first layer 1 => 3 direct, rows of 4"] = [2, 1, 5, 6, 3, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
         ["first layer 1 => 32, parallel"] = [16, 1, 20, 20, 32, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
         ["parallel over images"] = [8, 16, 12, 11, 24, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
         ["parallel grouped strided"] = [9, 8, 14, 13, 16, 4, 3, 3, 2, 2, 1, 0, 0, 1, 1, 1],
