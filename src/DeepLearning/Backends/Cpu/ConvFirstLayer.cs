@@ -55,16 +55,39 @@ internal static unsafe class ConvFirstLayer
     /// Adds the weight gradient <c>Σ dy·x</c> (<c>[O, 9]</c>) and the bias gradient <c>Σ dy</c> (<c>[O]</c>, after it) of images
     /// [<paramref name="first"/>, <paramref name="end"/>) to <paramref name="acc"/>.
     /// </summary>
-    public static void WeightGradient(in ConvGeometry g, float* x, float* dy, float* acc, int first, int end)
+    /// <remarks>With <paramref name="gate"/> (the forward's ReLU output, laid out as dy) the gradient is taken as <c>dy ⊙ [gate &gt; 0]</c>.</remarks>
+    public static void WeightGradient(in ConvGeometry g, float* x, float* dy, float* gate, float* acc, int first, int end)
     {
         int outs = g.OutChannels;
         for (int o = 0; o < outs; o += 2)
+        {
             // An odd last filter runs as a pair with itself; only the first half of the pair is kept.
-            FilterPair(g, x, dy, acc, first, end, o, Math.Min(o + 1, outs - 1), o + 1 < outs);
+            int ob = Math.Min(o + 1, outs - 1);
+            if (gate == null) FilterPair<NoGate>(g, x, dy, null, acc, first, end, o, ob, o + 1 < outs);
+            else FilterPair<Gate>(g, x, dy, gate, acc, first, end, o, ob, o + 1 < outs);
+        }
+    }
+
+    private interface IGate
+    {
+        static abstract Vector512<float> Apply(Vector512<float> dy, float* gate, Vector512<float> m);
+    }
+
+    private readonly struct NoGate : IGate
+    {
+        public static Vector512<float> Apply(Vector512<float> dy, float* gate, Vector512<float> m) => dy;
+    }
+
+    private readonly struct Gate : IGate
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Apply(Vector512<float> dy, float* gate, Vector512<float> m) =>
+            Vector512.GreaterThan(Load(gate, m), Vector512<float>.Zero) & dy;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FilterPair(in ConvGeometry g, float* x, float* dy, float* acc, int first, int end, int oa, int ob, bool keepB)
+    private static void FilterPair<TGate>(in ConvGeometry g, float* x, float* dy, float* gate, float* acc, int first, int end, int oa, int ob, bool keepB)
+        where TGate : struct, IGate
     {
         int h = g.Height, wd = g.Width, oh = g.OutHeight, ow = g.OutWidth, outs = g.OutChannels, plane = g.OutPlane;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default;
@@ -72,14 +95,15 @@ internal static unsafe class ConvFirstLayer
         Vector512<float> sa = default, sb = default;
         for (int t = first; t < end; t++)
         {
-            float* ga = dy + ((long)t * outs + oa) * plane, gb = dy + ((long)t * outs + ob) * plane;
-            for (int oy = 0; oy < oh; oy++, ga += ow, gb += ow)
+            long la = ((long)t * outs + oa) * plane, lb = ((long)t * outs + ob) * plane;
+            float* ga = dy + la, gb = dy + lb, ya = gate + la, yb = gate + lb;
+            for (int oy = 0; oy < oh; oy++, ga += ow, gb += ow, ya += ow, yb += ow)
                 for (int ox = 0; ox < ow; ox += 16)
                 {
                     var m = Mask(ow - ox);
                     float* r0 = x + ((long)t * h + oy) * wd + ox, r1 = r0 + wd, r2 = r1 + wd;
-                    var va = Load(ga + ox, m);
-                    var vb = Load(gb + ox, m);
+                    var va = TGate.Apply(Load(ga + ox, m), ya + ox, m);
+                    var vb = TGate.Apply(Load(gb + ox, m), yb + ox, m);
                     sa += va;
                     sb += vb;
                     var v = Load(r0, m); a0 = Vector512.FusedMultiplyAdd(va, v, a0); b0 = Vector512.FusedMultiplyAdd(vb, v, b0);

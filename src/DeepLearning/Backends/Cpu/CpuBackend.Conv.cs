@@ -49,6 +49,16 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void Conv2DBackward(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset,
+        DeviceBuffer dy, int dyOffset, DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset) =>
+        Conv2DBackward(g, x, xOffset, w, wOffset, null, 0, dy, dyOffset, dx, dxOffset, dw, dwOffset, dbias, dbiasOffset);
+
+    /// <summary>
+    /// The backward of <c>y = relu(conv(x, W) + b)</c> with ReLU's backward fused in: as
+    /// <see cref="Conv2DBackward(in ConvGeometry, DeviceBuffer, int, DeviceBuffer, int, DeviceBuffer, int, DeviceBuffer?, int, DeviceBuffer?, int, DeviceBuffer?, int)"/>
+    /// on <c>dy ⊙ [y &gt; 0]</c>, gated where dy is read (no gated copy of the whole gradient is written); a null
+    /// <paramref name="y"/> means no ReLU.
+    /// </summary>
+    internal void Conv2DBackward(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer? y, int yOffset,
         DeviceBuffer dy, int dyOffset, DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset)
     {
         Check(g);
@@ -60,8 +70,8 @@ public sealed partial class CpuBackend
         }
         if (dx is null && ConvFirstLayer.Supports(g))
         {
-            FirstLayerWeightGradient(g, Cpu(x).Array, xOffset, Cpu(dy).Array, dyOffset, dw is null ? null : Cpu(dw).Array, dwOffset,
-                dbias is null ? null : Cpu(dbias).Array, dbiasOffset);
+            FirstLayerWeightGradient(g, Cpu(x).Array, xOffset, Cpu(dy).Array, dyOffset, y is null ? null : Cpu(y).Array, yOffset,
+                dw is null ? null : Cpu(dw).Array, dwOffset, dbias is null ? null : Cpu(dbias).Array, dbiasOffset);
             return;
         }
         int per = ImagesPerProduct(g);
@@ -76,6 +86,7 @@ public sealed partial class CpuBackend
         {
             G = g, Pool = _pool, Parts = parts, Chunks = chunks, PerProduct = per, X = Cpu(x).Array, XOffset = xOffset,
             W = Cpu(w).Array, WOffset = wOffset, DY = Cpu(dy).Array, DYOffset = dyOffset,
+            Gate = y is null ? null : Cpu(y).Array, GateOffset = yOffset,
             DX = dx is null ? null : Cpu(dx).Array, DXOffset = dxOffset,
             NeedWeights = dw is not null || dbias is not null,
             AccLength = accLength,
@@ -121,17 +132,17 @@ public sealed partial class CpuBackend
         }
     }
 
-    private unsafe void FirstLayerWeightGradient(in ConvGeometry g, float[] x, int xOffset, float[] dy, int dyOffset, float[]? dw, int dwOffset,
-        float[]? dbias, int dbiasOffset)
+    private unsafe void FirstLayerWeightGradient(in ConvGeometry g, float[] x, int xOffset, float[] dy, int dyOffset, float[]? gate, int gateOffset,
+        float[]? dw, int dwOffset, float[]? dbias, int dbiasOffset)
     {
         int parts = g.Batch == 0 ? 1 : ImageParts(g);
         int accLength = g.OutChannels * 10;
         var acc = _pool.Rent(parts * accLength);
         try
         {
-            fixed (float* px = x, pdy = dy, pacc = acc)
+            fixed (float* px = x, pdy = dy, pg = gate, pacc = acc)
             {
-                var body = new FirstLayerBody { G = g, X = px + xOffset, Y = pdy + dyOffset, Acc = pacc, AccLength = accLength, Parts = parts, Backward = true };
+                var body = new FirstLayerBody { G = g, X = px + xOffset, Y = pdy + dyOffset, Gate = pg == null ? null : pg + gateOffset, Acc = pacc, AccLength = accLength, Parts = parts, Backward = true };
                 if (parts > 1) WorkerPool.Run(parts, body, Sgemm.MaxThreads);
                 else body.Execute(0);
             }
@@ -152,7 +163,7 @@ public sealed partial class CpuBackend
     private unsafe struct FirstLayerBody : IPartBody
     {
         public ConvGeometry G;
-        public float* X, W, Bias, Y, Acc;
+        public float* X, W, Bias, Y, Gate, Acc;
         public bool Relu, Backward;
         public int Parts, AccLength;
 
@@ -166,7 +177,7 @@ public sealed partial class CpuBackend
             }
             float* acc = Acc + (long)part * AccLength;
             new Span<float>(acc, AccLength).Clear();
-            ConvFirstLayer.WeightGradient(G, X, Y, acc, first, end);
+            ConvFirstLayer.WeightGradient(G, X, Y, Gate, acc, first, end);
         }
     }
 
@@ -289,7 +300,8 @@ public sealed partial class CpuBackend
         public FloatArrayPool Pool;
         public int Parts, Chunks, PerProduct, AccLength, XOffset, WOffset, DYOffset, DXOffset, Threads;
         public float[] X, W, DY;
-        public float[]? DX;
+        public float[]? DX, Gate;
+        public int GateOffset;
         public bool NeedWeights;
         public float[] Accumulators;
 
@@ -306,7 +318,8 @@ public sealed partial class CpuBackend
             int maxLd = PerProduct * plane;
             float[]? col = g.IsPointwise || !NeedWeights ? null : Pool.Rent(patch * maxLd);
             float[]? dcol = g.IsPointwise || DX is null ? null : Pool.Rent(patch * maxLd);
-            float[]? dys = PerProduct == 1 ? null : Pool.Rent(g.OutChannels * maxLd);
+            // A ReLU gate needs the gated copy even for one image a chunk (the gradient itself is not written).
+            float[]? dys = PerProduct == 1 && Gate is null ? null : Pool.Rent(g.OutChannels * maxLd);
             float[]? transposed = NeedWeights && kg < 16 && og > kg ? Pool.Rent(kg * og) : null;
             try
             {
@@ -318,7 +331,15 @@ public sealed partial class CpuBackend
                     // The chunk's output gradient as one [out, n·plane] matrix.
                     var gy = dys ?? DY;
                     int gyOffset = dys is null ? dyb : 0;
-                    if (dys is not null)
+                    if (dys is not null && Gate is not null)
+                        fixed (float* pdy = DY, pg = Gate, pd = dys)
+                            for (int t = 0; t < n; t++)
+                                for (int o = 0; o < g.OutChannels; o++)
+                                {
+                                    int at = (t * g.OutChannels + o) * plane;
+                                    Lanes.ReluGate(pd + o * ld + t * plane, pdy + dyb + at, pg + GateOffset - DYOffset + dyb + at, plane);
+                                }
+                    else if (dys is not null)
                         for (int t = 0; t < n; t++)
                             for (int o = 0; o < g.OutChannels; o++)
                                 DY.AsSpan(dyb + (t * g.OutChannels + o) * plane, plane).CopyTo(dys.AsSpan(o * ld + t * plane, plane));

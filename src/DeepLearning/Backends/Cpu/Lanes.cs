@@ -65,6 +65,26 @@ internal static unsafe class Lanes
         for (; q < n; q++) d[q] += s[q];
     }
 
+    /// <summary><c>d[0..n) = y[0..n) &gt; 0 ? dy[0..n) : 0</c>: ReLU's backward read from its output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ReluGate(float* d, float* dy, float* y, int n)
+    {
+        int q = 0;
+        if (Avx512F.IsSupported)
+        {
+            for (; q + 16 <= n; q += 16)
+                Vector512.Store(Vector512.GreaterThan(Vector512.Load(y + q), Vector512<float>.Zero) & Vector512.Load(dy + q), d + q);
+            if (q < n)
+            {
+                var m = Mask(n - q);
+                var v = Vector512.GreaterThan(Avx512F.MaskLoad(y + q, m, Vector512<float>.Zero), Vector512<float>.Zero) & Avx512F.MaskLoad(dy + q, m, Vector512<float>.Zero);
+                Avx512F.MaskStore(d + q, m, v);
+            }
+            return;
+        }
+        for (; q < n; q++) d[q] = y[q] > 0f ? dy[q] : 0f;
+    }
+
     /// <summary><c>d[0..n) = s[0..n) + b</c>, then <c>max(·, 0)</c> when <paramref name="relu"/> (NaN stays NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void BiasRelu(float* d, float* s, int n, float b, bool relu)

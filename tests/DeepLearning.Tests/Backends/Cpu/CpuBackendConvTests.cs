@@ -89,6 +89,31 @@ public class CpuBackendConvTests
         TestData.AssertClose(dw, Read(dwOnly, 0, w.Length), 1e-4, $"{name} dw alone");
     }
 
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Relu_gated_backward_matches_the_backward_of_the_gated_gradient(string name)
+    {
+        var g = Geometry(Cases[name]);
+        var (x, w, _) = Inputs(g, name.Length);
+        int yLength = g.Batch * g.OutChannels * g.OutPlane;
+        var dy = TestData.Uniform(yLength, 78, -1, 1);
+        // A stand-in for the forward's ReLU output: about half the entries zero (gate closed), the rest positive.
+        var y = TestData.Uniform(yLength, 79, -1, 1).Select(v => Math.Max(v, 0f)).ToArray();
+        var gated = dy.Select((v, i) => y[i] > 0 ? v : 0f).ToArray();
+        var (dx, dw, db) = ReferenceBackward(g, x, w, gated);
+        foreach (bool withDx in new[] { true, false })
+        {
+            var dxb = Empty(x.Length, 1);
+            var dwb = Empty(w.Length, 2);
+            var dbb = Empty(g.OutChannels, 3);
+            Backend.Conv2DBackward(g, With(x, 2), 2, With(w, 4), 4, With(y, 3), 3, With(dy, 1), 1, withDx ? dxb : null, 1, dwb, 2, dbb, 3);
+            if (withDx) TestData.AssertClose(dx, Read(dxb, 1, x.Length), 1e-4, $"{name} dx");
+            TestData.AssertClose(dw, Read(dwb, 2, w.Length), 1e-4, $"{name} dw (dx {withDx})");
+            TestData.AssertClose(db, Read(dbb, 3, g.OutChannels), 1e-4, $"{name} db (dx {withDx})");
+            AssertGuards(dwb, 2, w.Length, name + " dw");
+        }
+    }
+
     private static float Finish(double v, bool relu) => (float)(relu && v < 0 ? 0 : v);
 
     private static (float[] X, float[] W, float[] B) Inputs(in ConvGeometry g, int seed) => (

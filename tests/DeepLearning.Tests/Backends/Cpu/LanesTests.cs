@@ -7,7 +7,7 @@ public unsafe class LanesTests
 {
     private const float Guard = -7.5f;
 
-    public static TheoryData<string> Operations => new(["copy", "zero", "add", "bias", "bias relu"]);
+    public static TheoryData<string> Operations => new(["copy", "zero", "add", "bias", "bias relu", "relu gate"]);
 
     [Theory]
     [MemberData(nameof(Operations))]
@@ -30,10 +30,11 @@ public unsafe class LanesTests
                         "zero" => 0f,
                         "add" => d[offset + q] + s[q + 1],
                         "bias" => v,
+                        "relu gate" => start[q + 3] > 0f ? s[q + 1] : 0f,
                         _ => Math.Max(v, 0f),
                     };
                 }
-                fixed (float* pd = d, ps = s)
+                fixed (float* pd = d, ps = s, pg = start)
                 {
                     float* dst = pd + offset, src = ps + 1;
                     switch (op)
@@ -41,6 +42,7 @@ public unsafe class LanesTests
                         case "copy": Lanes.Copy(dst, src, n); break;
                         case "zero": Lanes.Zero(dst, n); break;
                         case "add": Lanes.Add(dst, src, n); break;
+                        case "relu gate": Lanes.ReluGate(dst, src, pg + 3, n); break;
                         default: Lanes.BiasRelu(dst, src, n, 0.25f, op == "bias relu"); break;
                     }
                 }
