@@ -39,7 +39,10 @@ public sealed partial class CpuBackend
         int chunks = (g.Batch + per - 1) / per;
         long work = (long)g.Batch * g.OutChannels * g.OutPlane * g.GroupPatch;
         if (chunks >= 2 && work >= Sgemm.ParallelWork && WorkerPool.CanSplit)
+        {
+            Reserve(g.IsPointwise ? 0 : g.Groups * g.GroupPatch * per * g.OutPlane, per == 1 ? 0 : g.OutChannels * per * g.OutPlane, 0, 0);
             WorkerPool.Run(chunks, body);
+        }
         else
         {
             body.Threads = Sgemm.MaxThreads;
@@ -95,7 +98,14 @@ public sealed partial class CpuBackend
         };
         try
         {
-            if (parallel) WorkerPool.Run(parts, body);
+            if (parallel)
+            {
+                int maxLd = per * g.OutPlane, patch = g.Groups * g.GroupPatch;
+                Reserve(g.IsPointwise || !body.NeedWeights ? 0 : patch * maxLd, g.IsPointwise || dx is null ? 0 : patch * maxLd,
+                    per == 1 && y is null ? 0 : g.OutChannels * maxLd,
+                    body.NeedWeights && g.GroupPatch < 16 && g.GroupOutChannels > g.GroupPatch ? g.GroupPatch * g.GroupOutChannels : 0);
+                WorkerPool.Run(parts, body);
+            }
             else body.Execute(0);
             var total = body.Accumulators.AsSpan(0, accLength);
             for (int p = 1; p < parts; p++) TensorPrimitives.Add(total, body.Accumulators.AsSpan(p * accLength, accLength), total);
@@ -107,6 +117,33 @@ public sealed partial class CpuBackend
         {
             _pool.Return(body.Accumulators);
         }
+    }
+
+    /// <summary>
+    /// Makes the pool hold, for every thread that may run parts at once, one array of each nonzero length given (the
+    /// scratch a part rents): all rented, then all returned. Parts rent on whichever threads run them, and how many run at
+    /// once depends on timing; without this, the first step in which both cores overlap would take arrays from outside
+    /// the pool, however long the run had been steady.
+    /// </summary>
+    private void Reserve(int a, int b, int c, int d)
+    {
+        var held = new Reserved();
+        int count = 0, threads = Math.Min(WorkerPool.HelperCount + 1, Reserved.Threads);
+        for (int t = 0; t < threads; t++)
+        {
+            if (a > 0) held[count++] = _pool.Rent(a);
+            if (b > 0) held[count++] = _pool.Rent(b);
+            if (c > 0) held[count++] = _pool.Rent(c);
+            if (d > 0) held[count++] = _pool.Rent(d);
+        }
+        for (int i = 0; i < count; i++) _pool.Return(held[i]!);
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(4 * Threads)]
+    private struct Reserved
+    {
+        public const int Threads = 16;
+        private float[]? _element;
     }
 
     /// <summary>Parts of whole images: a few per core when the work pays for a second thread, else one.</summary>
