@@ -13,6 +13,11 @@ internal static class Program
             return;
         }
         // `compare list | CASE [seconds] [threads] | serve [threads]`: the PyTorch side-by-side of benchmarks/compare.
+        if (args.Length > 1 && args[0] == "compare" && args[1] == "profile-cnn")
+        {
+            CnnProfile.Run(args[2..]);
+            return;
+        }
         if (args.Length > 0 && args[0] == "compare")
         {
             Compare.Run(args[1..]);

@@ -1,4 +1,5 @@
 using DeepLearning.Backends;
+using DeepLearning.Backends.Cpu;
 
 namespace DeepLearning;
 
@@ -69,12 +70,19 @@ public partial class Tensor
         var tape = Tape.Current!;
         Tensor x = n.A, w = n.B!;
         var b = n.C;
-        var gz = n.Int == 1 ? Kernels.UnaryBackward(UnaryOp.Relu, 0, n.Output, n.Output, g) : g;
         var dx = tape.Tracks(x) ? Create(x.Shape, x.Device) : null;
         var dw = tape.Tracks(w) ? Create(w.Shape, w.Device) : null;
         var db = b is not null && tape.Tracks(b) ? Create(b.Shape, b.Device) : null;
-        x.Backend.Conv2DBackward(n.Conv, x.Buffer, x.Offset, w.Buffer, w.Offset, gz.Buffer, gz.Offset,
-            dx?.Buffer, dx?.Offset ?? 0, dw?.Buffer, dw?.Offset ?? 0, db?.Buffer, db?.Offset ?? 0);
+        // The CPU backend gates g by [y > 0] where it reads g, instead of writing the gated gradient out first.
+        if (n.Int == 1 && x.Backend is CpuBackend cpu)
+            cpu.Conv2DBackward(n.Conv, x.Buffer, x.Offset, w.Buffer, w.Offset, n.Output.Buffer, n.Output.Offset, g.Buffer, g.Offset,
+                dx?.Buffer, dx?.Offset ?? 0, dw?.Buffer, dw?.Offset ?? 0, db?.Buffer, db?.Offset ?? 0);
+        else
+        {
+            var gz = n.Int == 1 ? Kernels.UnaryBackward(UnaryOp.Relu, 0, n.Output, n.Output, g) : g;
+            x.Backend.Conv2DBackward(n.Conv, x.Buffer, x.Offset, w.Buffer, w.Offset, gz.Buffer, gz.Offset,
+                dx?.Buffer, dx?.Offset ?? 0, dw?.Buffer, dw?.Offset ?? 0, db?.Buffer, db?.Offset ?? 0);
+        }
         if (dx is not null) tape.Accumulate(x, dx);
         if (dw is not null) tape.Accumulate(w, dw);
         if (db is not null) tape.Accumulate(b!, db);

@@ -19,6 +19,16 @@ public sealed partial class CpuBackend
         DeviceBuffer? bias, int biasOffset, bool relu, DeviceBuffer y, int yOffset)
     {
         Check(g);
+        if (ConvFirstLayer.Supports(g))
+        {
+            FirstLayerForward(g, Cpu(x).Array, xOffset, Cpu(w).Array, wOffset, bias is null ? null : Cpu(bias).Array, biasOffset, relu, Cpu(y).Array, yOffset);
+            return;
+        }
+        if (ConvPanels.Supports(g))
+        {
+            ConvForwardPanels(g, Cpu(x).Array, xOffset, Cpu(w).Array, wOffset, bias is null ? null : Cpu(bias).Array, biasOffset, relu, Cpu(y).Array, yOffset);
+            return;
+        }
         int per = ImagesPerProduct(g);
         var body = new ConvForward
         {
@@ -29,7 +39,10 @@ public sealed partial class CpuBackend
         int chunks = (g.Batch + per - 1) / per;
         long work = (long)g.Batch * g.OutChannels * g.OutPlane * g.GroupPatch;
         if (chunks >= 2 && work >= Sgemm.ParallelWork && WorkerPool.CanSplit)
+        {
+            Reserve(g.IsPointwise ? 0 : g.Groups * g.GroupPatch * per * g.OutPlane, per == 1 ? 0 : g.OutChannels * per * g.OutPlane, 0, 0);
             WorkerPool.Run(chunks, body);
+        }
         else
         {
             body.Threads = Sgemm.MaxThreads;
@@ -39,6 +52,16 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void Conv2DBackward(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset,
+        DeviceBuffer dy, int dyOffset, DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset) =>
+        Conv2DBackward(g, x, xOffset, w, wOffset, null, 0, dy, dyOffset, dx, dxOffset, dw, dwOffset, dbias, dbiasOffset);
+
+    /// <summary>
+    /// The backward of <c>y = relu(conv(x, W) + b)</c> with ReLU's backward fused in: as
+    /// <see cref="Conv2DBackward(in ConvGeometry, DeviceBuffer, int, DeviceBuffer, int, DeviceBuffer, int, DeviceBuffer?, int, DeviceBuffer?, int, DeviceBuffer?, int)"/>
+    /// on <c>dy ⊙ [y &gt; 0]</c>, gated where dy is read (no gated copy of the whole gradient is written); a null
+    /// <paramref name="y"/> means no ReLU.
+    /// </summary>
+    internal void Conv2DBackward(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer? y, int yOffset,
         DeviceBuffer dy, int dyOffset, DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset)
     {
         Check(g);
@@ -46,6 +69,12 @@ public sealed partial class CpuBackend
         {
             if (dw is not null) Fill(dw, dwOffset, g.OutChannels * g.GroupPatch, 0f);
             if (dbias is not null) Fill(dbias, dbiasOffset, g.OutChannels, 0f);
+            return;
+        }
+        if (dx is null && ConvFirstLayer.Supports(g))
+        {
+            FirstLayerWeightGradient(g, Cpu(x).Array, xOffset, Cpu(dy).Array, dyOffset, y is null ? null : Cpu(y).Array, yOffset,
+                dw is null ? null : Cpu(dw).Array, dwOffset, dbias is null ? null : Cpu(dbias).Array, dbiasOffset);
             return;
         }
         int per = ImagesPerProduct(g);
@@ -60,6 +89,7 @@ public sealed partial class CpuBackend
         {
             G = g, Pool = _pool, Parts = parts, Chunks = chunks, PerProduct = per, X = Cpu(x).Array, XOffset = xOffset,
             W = Cpu(w).Array, WOffset = wOffset, DY = Cpu(dy).Array, DYOffset = dyOffset,
+            Gate = y is null ? null : Cpu(y).Array, GateOffset = yOffset,
             DX = dx is null ? null : Cpu(dx).Array, DXOffset = dxOffset,
             NeedWeights = dw is not null || dbias is not null,
             AccLength = accLength,
@@ -68,7 +98,14 @@ public sealed partial class CpuBackend
         };
         try
         {
-            if (parallel) WorkerPool.Run(parts, body);
+            if (parallel)
+            {
+                int maxLd = per * g.OutPlane, patch = g.Groups * g.GroupPatch;
+                Reserve(g.IsPointwise || !body.NeedWeights ? 0 : patch * maxLd, g.IsPointwise || dx is null ? 0 : patch * maxLd,
+                    per == 1 && y is null ? 0 : g.OutChannels * maxLd,
+                    body.NeedWeights && g.GroupPatch < 16 && g.GroupOutChannels > g.GroupPatch ? g.GroupPatch * g.GroupOutChannels : 0);
+                WorkerPool.Run(parts, body);
+            }
             else body.Execute(0);
             var total = body.Accumulators.AsSpan(0, accLength);
             for (int p = 1; p < parts; p++) TensorPrimitives.Add(total, body.Accumulators.AsSpan(p * accLength, accLength), total);
@@ -79,6 +116,152 @@ public sealed partial class CpuBackend
         finally
         {
             _pool.Return(body.Accumulators);
+        }
+    }
+
+    /// <summary>
+    /// Makes the pool hold, for every thread that may run parts at once, one array of each nonzero length given (the
+    /// scratch a part rents): all rented, then all returned. Parts rent on whichever threads run them, and how many run at
+    /// once depends on timing; without this, the first step in which both cores overlap would take arrays from outside
+    /// the pool, however long the run had been steady.
+    /// </summary>
+    private void Reserve(int a, int b, int c, int d)
+    {
+        var held = new Reserved();
+        int count = 0, threads = Math.Min(WorkerPool.HelperCount + 1, Reserved.Threads);
+        for (int t = 0; t < threads; t++)
+        {
+            if (a > 0) held[count++] = _pool.Rent(a);
+            if (b > 0) held[count++] = _pool.Rent(b);
+            if (c > 0) held[count++] = _pool.Rent(c);
+            if (d > 0) held[count++] = _pool.Rent(d);
+        }
+        for (int i = 0; i < count; i++) _pool.Return(held[i]!);
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(4 * Threads)]
+    private struct Reserved
+    {
+        public const int Threads = 16;
+        private float[]? _element;
+    }
+
+    /// <summary>Parts of whole images: a few per core when the work pays for a second thread, else one.</summary>
+    private static int ImageParts(in ConvGeometry g)
+    {
+        long work = (long)g.Batch * g.OutChannels * g.OutPlane * g.GroupPatch;
+        return work >= Sgemm.ParallelWork && WorkerPool.CanSplit && Sgemm.MaxThreads > 1 ? Math.Min(g.Batch, 4 * (WorkerPool.HelperCount + 1)) : 1;
+    }
+
+    private unsafe void FirstLayerForward(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
+        bool relu, float[] y, int yOffset)
+    {
+        if (g.Batch == 0) return;
+        int parts = ImageParts(g);
+        fixed (float* px = x, pw = w, pb = bias, py = y)
+        {
+            var body = new FirstLayerBody
+            {
+                G = g, X = px + xOffset, W = pw + wOffset, Bias = pb == null ? null : pb + biasOffset, Relu = relu, Y = py + yOffset, Parts = parts,
+            };
+            if (parts > 1) WorkerPool.Run(parts, body, Sgemm.MaxThreads);
+            else body.Execute(0);
+        }
+    }
+
+    private unsafe void FirstLayerWeightGradient(in ConvGeometry g, float[] x, int xOffset, float[] dy, int dyOffset, float[]? gate, int gateOffset,
+        float[]? dw, int dwOffset, float[]? dbias, int dbiasOffset)
+    {
+        int parts = g.Batch == 0 ? 1 : ImageParts(g);
+        int accLength = g.OutChannels * 10;
+        var acc = _pool.Rent(parts * accLength);
+        try
+        {
+            fixed (float* px = x, pdy = dy, pg = gate, pacc = acc)
+            {
+                var body = new FirstLayerBody { G = g, X = px + xOffset, Y = pdy + dyOffset, Gate = pg == null ? null : pg + gateOffset, Acc = pacc, AccLength = accLength, Parts = parts, Backward = true };
+                if (parts > 1) WorkerPool.Run(parts, body, Sgemm.MaxThreads);
+                else body.Execute(0);
+            }
+            // Parts summed in part order: the result does not depend on which thread ran which part.
+            var total = acc.AsSpan(0, accLength);
+            for (int p = 1; p < parts; p++) TensorPrimitives.Add(total, acc.AsSpan(p * accLength, accLength), total);
+            int wLength = g.OutChannels * 9;
+            if (dw is not null) total[..wLength].CopyTo(dw.AsSpan(dwOffset, wLength));
+            if (dbias is not null) total[wLength..].CopyTo(dbias.AsSpan(dbiasOffset, g.OutChannels));
+        }
+        finally
+        {
+            _pool.Return(acc);
+        }
+    }
+
+    /// <summary>Part p: images [p·Batch/Parts, (p+1)·Batch/Parts) of <see cref="ConvFirstLayer"/>'s forward, or its weight gradient into the part's accumulator.</summary>
+    private unsafe struct FirstLayerBody : IPartBody
+    {
+        public ConvGeometry G;
+        public float* X, W, Bias, Y, Gate, Acc;
+        public bool Relu, Backward;
+        public int Parts, AccLength;
+
+        public readonly void Execute(int part)
+        {
+            int first = (int)((long)G.Batch * part / Parts), end = (int)((long)G.Batch * (part + 1) / Parts);
+            if (!Backward)
+            {
+                ConvFirstLayer.Forward(G, X, W, Bias, Relu, Y, first, end);
+                return;
+            }
+            float* acc = Acc + (long)part * AccLength;
+            new Span<float>(acc, AccLength).Clear();
+            ConvFirstLayer.WeightGradient(G, X, Y, Gate, acc, first, end);
+        }
+    }
+
+    private unsafe void ConvForwardPanels(in ConvGeometry g, float[] x, int xOffset, float[] w, int wOffset, float[]? bias, int biasOffset,
+        bool relu, float[] y, int yOffset)
+    {
+        long pixels = (long)g.Batch * g.OutPlane;
+        if (pixels == 0) return;
+        int panels = (int)((pixels + ConvPanels.NR - 1) / ConvPanels.NR);
+        long work = pixels * g.OutChannels * g.GroupPatch;
+        // A few parts per core, so a helper that starts late (the other core busy) still takes a share.
+        int parts = work >= Sgemm.ParallelWork && WorkerPool.CanSplit && Sgemm.MaxThreads > 1 ? Math.Min(panels, 4 * (WorkerPool.HelperCount + 1)) : 1;
+        var packed = _pool.Rent(ConvPanels.PackedWeightsLength(g));
+        try
+        {
+            fixed (float* px = x, pw = w, pb = bias, py = y, pp = packed)
+            {
+                ConvPanels.PackWeights(g, pw + wOffset, pp);
+                var body = new PanelForward
+                {
+                    G = g, X = px + xOffset, XEnd = px + x.Length, W = pp, Bias = pb == null ? null : pb + biasOffset, Relu = relu, Y = py + yOffset,
+                    Panels = panels, Parts = parts, Pixels = pixels,
+                };
+                if (parts > 1) WorkerPool.Run(parts, body, Sgemm.MaxThreads);
+                else body.Execute(0);
+            }
+        }
+        finally
+        {
+            _pool.Return(packed);
+        }
+    }
+
+    /// <summary>Part p: panels [p·Panels/Parts, (p+1)·Panels/Parts) of the flattened output pixels.</summary>
+    private unsafe struct PanelForward : IPartBody
+    {
+        public ConvGeometry G;
+        public float* X, XEnd, W, Bias, Y;
+        public bool Relu;
+        public int Panels, Parts;
+        public long Pixels;
+
+        public readonly void Execute(int part)
+        {
+            long first = (long)Panels * part / Parts * ConvPanels.NR;
+            long end = Math.Min(Pixels, (long)Panels * (part + 1) / Parts * ConvPanels.NR);
+            ConvPanels.Forward(G, X, XEnd, W, Bias, Relu, Y, first, end);
         }
     }
 
@@ -154,7 +337,8 @@ public sealed partial class CpuBackend
         public FloatArrayPool Pool;
         public int Parts, Chunks, PerProduct, AccLength, XOffset, WOffset, DYOffset, DXOffset, Threads;
         public float[] X, W, DY;
-        public float[]? DX;
+        public float[]? DX, Gate;
+        public int GateOffset;
         public bool NeedWeights;
         public float[] Accumulators;
 
@@ -171,7 +355,8 @@ public sealed partial class CpuBackend
             int maxLd = PerProduct * plane;
             float[]? col = g.IsPointwise || !NeedWeights ? null : Pool.Rent(patch * maxLd);
             float[]? dcol = g.IsPointwise || DX is null ? null : Pool.Rent(patch * maxLd);
-            float[]? dys = PerProduct == 1 ? null : Pool.Rent(g.OutChannels * maxLd);
+            // A ReLU gate needs the gated copy even for one image a chunk (the gradient itself is not written).
+            float[]? dys = PerProduct == 1 && Gate is null ? null : Pool.Rent(g.OutChannels * maxLd);
             float[]? transposed = NeedWeights && kg < 16 && og > kg ? Pool.Rent(kg * og) : null;
             try
             {
@@ -183,7 +368,15 @@ public sealed partial class CpuBackend
                     // The chunk's output gradient as one [out, n·plane] matrix.
                     var gy = dys ?? DY;
                     int gyOffset = dys is null ? dyb : 0;
-                    if (dys is not null)
+                    if (dys is not null && Gate is not null)
+                        fixed (float* pdy = DY, pg = Gate, pd = dys)
+                            for (int t = 0; t < n; t++)
+                                for (int o = 0; o < g.OutChannels; o++)
+                                {
+                                    int at = (t * g.OutChannels + o) * plane;
+                                    Lanes.ReluGate(pd + o * ld + t * plane, pdy + dyb + at, pg + GateOffset - DYOffset + dyb + at, plane);
+                                }
+                    else if (dys is not null)
                         for (int t = 0; t < n; t++)
                             for (int o = 0; o < g.OutChannels; o++)
                                 DY.AsSpan(dyb + (t * g.OutChannels + o) * plane, plane).CopyTo(dys.AsSpan(o * ld + t * plane, plane));

@@ -57,7 +57,7 @@ public sealed partial class CpuBackend
                 var y = Y.AsSpan(YOffset + q * g.OutPlane, g.OutPlane);
                 switch (Kind)
                 {
-                    case 0: MaxPlane(g, x, y, I.AsSpan(IOffset + q * g.OutPlane, g.OutPlane)); break;
+                    case 0: MaxPlane(g, x, y, I.AsSpan(IOffset + q * g.OutPlane, g.OutPlane), X.Length - (XOffset + q * g.InPlane)); break;
                     case 1:
                         x.Clear();
                         var idx = I.AsSpan(IOffset + q * g.OutPlane, g.OutPlane);
@@ -70,13 +70,14 @@ public sealed partial class CpuBackend
         }
 
         // The first maximum in row-major window order wins a tie, and a NaN wins over numbers (PyTorch's rule). Windows
-        // wholly inside the plane (all of them without padding) take a loop with no bounds checks.
-        private static unsafe void MaxPlane(in ConvGeometry g, Span<float> xs, Span<float> ys, Span<float> indexes)
+        // wholly inside the plane (all of them without padding) take a loop with no bounds checks. `readable`: floats that
+        // may be read from the plane's start (to the end of the array), for vector loads that run past a short row.
+        private static unsafe void MaxPlane(in ConvGeometry g, Span<float> xs, Span<float> ys, Span<float> indexes, int readable)
         {
             int kh = g.KernelHeight, kw = g.KernelWidth, dh = g.DilationH, dw = g.DilationW, w = g.Width;
             if (kh == 2 && kw == 2 && g.StrideH == 2 && g.StrideW == 2 && dh == 1 && dw == 1 && g.PadTop == 0 && g.PadLeft == 0)
             {
-                MaxPlane2x2(g, xs, ys, indexes);
+                MaxPlane2x2(g, xs, ys, indexes, readable);
                 return;
             }
             fixed (float* x = xs, y = ys, index = indexes)
@@ -110,7 +111,7 @@ public sealed partial class CpuBackend
         }
 
         // The CNN default (2×2 windows, stride 2, no padding): every window is inside, and the taps are fixed.
-        private static unsafe void MaxPlane2x2(in ConvGeometry g, Span<float> xs, Span<float> ys, Span<float> indexes)
+        private static unsafe void MaxPlane2x2(in ConvGeometry g, Span<float> xs, Span<float> ys, Span<float> indexes, int readable)
         {
             int w = g.Width, ow = g.OutWidth;
             fixed (float* x = xs, y = ys, index = indexes)
@@ -121,7 +122,7 @@ public sealed partial class CpuBackend
                     float* r1 = r0 + w;
                     float* yo = y + oy * ow;
                     float* io = index + oy * ow;
-                    int ox = Avx2.IsSupported ? MaxRow2x2(r0, r1, yo, io, ow, w, top) : 0;
+                    int ox = Avx2.IsSupported ? MaxRow2x2(r0, r1, yo, io, ow, w, top, readable) : 0;
                     for (; ox < ow; ox++)
                     {
                         int c = 2 * ox;
@@ -139,17 +140,23 @@ public sealed partial class CpuBackend
         /// <summary>
         /// Eight outputs of a 2×2/stride-2 row at a time: the even and odd columns of both input rows split out of two
         /// loads each, then the four candidates compared in window order with the same first-maximum and NaN rule as
-        /// <see cref="Take"/>. Returns how many outputs it wrote (a multiple of 8); the caller finishes the row.
+        /// <see cref="Take"/>. A last group of fewer than 8 (a short row: 5 outputs of an 11-wide input) is done the same way
+        /// when its loads stay within the <paramref name="readable"/> floats from the plane's start (the lanes past the row
+        /// are computed and dropped): the scalar path's compare chain costs several times more per output. Returns how
+        /// many outputs it wrote; the caller finishes the row.
         /// </summary>
-        private static unsafe int MaxRow2x2(float* r0, float* r1, float* yo, float* io, int ow, int w, int top)
+        private static unsafe int MaxRow2x2(float* r0, float* r1, float* yo, float* io, int ow, int w, int top, int readable)
         {
             int ox = 0;
             var lanes = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
             var one = Vector256.Create(1);
             var down = Vector256.Create(w);
-            for (; ox + 8 <= ow; ox += 8)
+            float* last = stackalloc float[16];
+            for (; ox < ow; ox += 8)
             {
                 int c = 2 * ox;
+                bool partial = ox + 8 > ow;
+                if (partial && top + w + c + 16 > readable) break;
                 var (e0, o0) = Split(r0 + c);
                 var (e1, o1) = Split(r1 + c);
                 var best = e0;
@@ -157,8 +164,21 @@ public sealed partial class CpuBackend
                 Pick(ref best, ref offset, o0, one);
                 Pick(ref best, ref offset, e1, down);
                 Pick(ref best, ref offset, o1, down + one);
-                best.Store(yo + ox);
-                Vector256.ConvertToSingle(Vector256.Create(top + c) + lanes + offset).Store(io + ox);
+                var at = Vector256.ConvertToSingle(Vector256.Create(top + c) + lanes + offset);
+                if (!partial)
+                {
+                    best.Store(yo + ox);
+                    at.Store(io + ox);
+                    continue;
+                }
+                best.Store(last);
+                at.Store(last + 8);
+                for (int k = 0; k < ow - ox; k++)
+                {
+                    yo[ox + k] = last[k];
+                    io[ox + k] = last[8 + k];
+                }
+                return ow;
             }
             return ox;
         }

@@ -4,7 +4,7 @@ using static DeepLearning.Tests.Backends.Cpu.Buffers;
 namespace DeepLearning.Tests.Backends.Cpu;
 
 /// <summary>
-/// Conv2D and its backward (im2col + GEMM per image) against direct, obviously-correct loops in double, over a sweep
+/// Conv2D and its backward (panels on the GEMM kernel, or im2col + GEMM for long patches) against direct, obviously-correct loops in double, over a sweep
 /// of odd shapes, strides, asymmetric paddings, dilations and groups (depthwise and pointwise included), small enough
 /// to run on the calling thread and large enough to split over images; data at offsets, guard cells checked.
 /// </summary>
@@ -24,9 +24,13 @@ public class CpuBackendConvTests
         ["kernel = input"] = [2, 2, 3, 4, 3, 1, 3, 4, 1, 1, 0, 0, 0, 0, 1, 1],
         ["1-D (height 1)"] = [3, 4, 1, 17, 5, 1, 1, 3, 1, 2, 0, 0, 2, 1, 1, 3],
         ["first layer 1 => 8"] = [3, 1, 9, 8, 8, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
+        ["first layer 1 => 5 direct, rows of 17"] = [3, 1, 21, 19, 5, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
+        ["first layer 1 => 3 direct, rows of 4"] = [2, 1, 5, 6, 3, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
         ["first layer 1 => 32, parallel"] = [16, 1, 20, 20, 32, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
         ["parallel over images"] = [8, 16, 12, 11, 24, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
         ["parallel grouped strided"] = [9, 8, 14, 13, 16, 4, 3, 3, 2, 2, 1, 0, 0, 1, 1, 1],
+        ["planes under a panel, parallel"] = [40, 16, 7, 7, 16, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1],
+        ["patch too long for panels"] = [2, 240, 5, 4, 3, 1, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1],
     };
 
     public static TheoryData<string> Names => new(Cases.Keys);
@@ -83,6 +87,31 @@ public class CpuBackendConvTests
         var dwOnly = Empty(w.Length, 0);
         Backend.Conv2DBackward(g, With(x, 0), 0, With(w, 0), 0, With(dy, 0), 0, null, 0, dwOnly, 0, null, 0);
         TestData.AssertClose(dw, Read(dwOnly, 0, w.Length), 1e-4, $"{name} dw alone");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Relu_gated_backward_matches_the_backward_of_the_gated_gradient(string name)
+    {
+        var g = Geometry(Cases[name]);
+        var (x, w, _) = Inputs(g, name.Length);
+        int yLength = g.Batch * g.OutChannels * g.OutPlane;
+        var dy = TestData.Uniform(yLength, 78, -1, 1);
+        // A stand-in for the forward's ReLU output: about half the entries zero (gate closed), the rest positive.
+        var y = TestData.Uniform(yLength, 79, -1, 1).Select(v => Math.Max(v, 0f)).ToArray();
+        var gated = dy.Select((v, i) => y[i] > 0 ? v : 0f).ToArray();
+        var (dx, dw, db) = ReferenceBackward(g, x, w, gated);
+        foreach (bool withDx in new[] { true, false })
+        {
+            var dxb = Empty(x.Length, 1);
+            var dwb = Empty(w.Length, 2);
+            var dbb = Empty(g.OutChannels, 3);
+            Backend.Conv2DBackward(g, With(x, 2), 2, With(w, 4), 4, With(y, 3), 3, With(dy, 1), 1, withDx ? dxb : null, 1, dwb, 2, dbb, 3);
+            if (withDx) TestData.AssertClose(dx, Read(dxb, 1, x.Length), 1e-4, $"{name} dx");
+            TestData.AssertClose(dw, Read(dwb, 2, w.Length), 1e-4, $"{name} dw (dx {withDx})");
+            TestData.AssertClose(db, Read(dbb, 3, g.OutChannels), 1e-4, $"{name} db (dx {withDx})");
+            AssertGuards(dwb, 2, w.Length, name + " dw");
+        }
     }
 
     private static float Finish(double v, bool relu) => (float)(relu && v < 0 ? 0 : v);

@@ -14,6 +14,7 @@ public class CpuBackendPoolTests
     {
         ["2x2 stride 2"] = [2, 3, 8, 6, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1],
         ["2x2 stride 2 odd input"] = [1, 2, 7, 9, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1],
+        ["2x2 stride 2 short rows"] = [3, 5, 11, 11, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1],
         ["3x3 stride 1 pad 1"] = [2, 2, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
         ["3x2 stride 2x1 asymmetric pad"] = [3, 1, 9, 7, 3, 2, 2, 1, 1, 0, 0, 1, 1, 1],
         ["dilated"] = [2, 3, 9, 9, 2, 3, 1, 2, 1, 1, 0, 2, 2, 2],
