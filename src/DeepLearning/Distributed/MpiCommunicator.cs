@@ -257,10 +257,12 @@ public sealed unsafe partial class MpiCommunicator : ICommunicator
         _operation = operation;
     }
 
+    private static readonly TimeSpan YieldingWait = TimeSpan.FromMilliseconds(100);
+
     /// <summary>
     /// Polls <paramref name="request"/> until it completes, answering peers' questions meanwhile, and throws naming the
-    /// silent ranks once <see cref="Timeout"/> has passed. Spins briefly, then yields, then sleeps 1 ms per poll, so a
-    /// rank waiting for a slow peer leaves the core to it (ranks often share cores under <c>--oversubscribe</c>).
+    /// silent ranks once <see cref="Timeout"/> has passed. Spins briefly, then yields, then (after 100 ms) sleeps 1 ms per
+    /// poll, so a rank waiting for a slow peer leaves the core to it (ranks often share cores under <c>--oversubscribe</c>).
     /// </summary>
     private void Wait(IntPtr* request, Operation operation)
     {
@@ -283,8 +285,11 @@ public sealed unsafe partial class MpiCommunicator : ICommunicator
             var waited = Stopwatch.GetElapsedTime(start);
             if (_timeout != System.Threading.Timeout.InfiniteTimeSpan && waited > _timeout)
                 throw Diagnose(operation, waited);
+            // Open MPI moves a large message in fragments, each only when a rank polls: sleeping between polls caps a
+            // 2 MB all-reduce at a fragment per millisecond. So yield (which still hands a shared core to the peer) for
+            // the first 100 ms of a wait, and sleep only in waits that long, where a peer is slow anyway.
             if (polls < 200) Thread.SpinWait(50);
-            else if (polls < 2000) Thread.Yield();
+            else if (waited < YieldingWait) Thread.Yield();
             else Thread.Sleep(1);
         }
     }
