@@ -40,7 +40,14 @@ internal static class SimdMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Expm1(Vector512<float> x)
     {
-        x = Vector512.Max(x, Vector512.Create(Floor));
+        var em1 = ScaledExpm1(Vector512.Max(x, Vector512.Create(Floor)), out var scale);
+        return Vector512.MultiplyAddEstimate(scale, em1, scale - Vector512<float>.One);
+    }
+
+    /// <summary>expm1(r) and 2ᵏ for x = k·ln 2 + r, |r| ≤ ln2/2 (x at or above <see cref="Floor"/>): eˣ = 2ᵏ·(1 + expm1(r)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ScaledExpm1(Vector512<float> x, out Vector512<float> scale)
+    {
         var kMagic = Vector512.MultiplyAddEstimate(x, Vector512.Create(InvLn2), Vector512.Create(Magic));
         var k = kMagic - Vector512.Create(Magic);
         var r = Vector512.MultiplyAddEstimate(-k, Vector512.Create(Ln2Hi), x);
@@ -50,9 +57,8 @@ internal static class SimdMath
         p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 24));
         p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 6));
         p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(0.5f));
-        var em1 = Vector512.MultiplyAddEstimate(r * r, p, r);
-        var scale = Vector512.ShiftLeft(kMagic.AsInt32() + Vector512.Create(127), 23).AsSingle();
-        return Vector512.MultiplyAddEstimate(scale, em1, scale - Vector512<float>.One);
+        scale = Vector512.ShiftLeft(kMagic.AsInt32() + Vector512.Create(127), 23).AsSingle();
+        return Vector512.MultiplyAddEstimate(r * r, p, r);
     }
 
     /// <summary>
@@ -63,18 +69,7 @@ internal static class SimdMath
     public static Vector512<float> ExpNonPositive(Vector512<float> x)
     {
         var floor = Vector512.Create(Floor);
-        var xc = Vector512.Max(x, floor);
-        var kMagic = Vector512.MultiplyAddEstimate(xc, Vector512.Create(InvLn2), Vector512.Create(Magic));
-        var k = kMagic - Vector512.Create(Magic);
-        var r = Vector512.MultiplyAddEstimate(-k, Vector512.Create(Ln2Hi), xc);
-        r = Vector512.MultiplyAddEstimate(-k, Vector512.Create(Ln2Lo), r);
-        var p = Vector512.MultiplyAddEstimate(Vector512.Create(1f / 5040), r, Vector512.Create(1f / 720));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 120));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 24));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(1f / 6));
-        p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(0.5f));
-        var em1 = Vector512.MultiplyAddEstimate(r * r, p, r);
-        var scale = Vector512.ShiftLeft(kMagic.AsInt32() + Vector512.Create(127), 23).AsSingle();
+        var em1 = ScaledExpm1(Vector512.Max(x, floor), out var scale);
         var e = Vector512.MultiplyAddEstimate(scale, em1, scale);
         e = Vector512.ConditionalSelect(Vector512.LessThan(x, floor), Vector512<float>.Zero, e);
         return Vector512.ConditionalSelect(Vector512.Equals(x, x), e, x);
