@@ -1,6 +1,6 @@
 // Trains a small convolutional network on the MNIST digits (Keras' "simple MNIST convnet" without its dropout):
 // conv 3×3 32 → ReLU → max-pool 2 → conv 3×3 64 → ReLU → max-pool 2 → Flatten → Dense 10, He-initialised convolutions,
-// standardised inputs, Adam with a cosine decay, batch 32. Prints the loss, test accuracy and time of each epoch; the
+// standardised inputs, one-pixel random shifts, Adam with a cosine decay, batch 32. Prints the loss, test accuracy and time of each epoch; the
 // promise is at least 99.0% test accuracy within 3 epochs.
 //
 //   dotnet run --project samples/MnistCnn -c Release -- [--data DIR] [--epochs N]
@@ -50,7 +50,13 @@ var model = new Chain(
     new Dense(1600, 10, seed: 3));                     // logits
 Console.Write(model.Summary(32, 1, 28, 28));
 
-var data = new DataLoader(trainImages, Tensor.OneHot(train.Labels, 10), batchSize: 32, shuffle: true, seed: 4);
+// Each training image moves by up to one pixel each way, a new draw every epoch: without it the network ends its third
+// epoch between 98.9% and 99.0% (it starts to memorise), with it at 99.3%.
+var shifts = new Augmentation(28, 28) { MaxShift = 1 };
+var data = new DataLoader(trainImages, Tensor.OneHot(train.Labels, 10), batchSize: 32, shuffle: true, seed: 4)
+{
+    Transform = shifts.Apply,
+};
 var opt = new Adam(2e-3f).Setup(model);
 opt.Schedule = new CosineDecay(2e-3f, decaySteps: epochs * data.Count, minimum: 1e-5f);   // per step, down to 1e-5
 Tensor Loss(Tensor x, Tensor y) => Losses.LogitCrossEntropy(model.Forward(x), y);
