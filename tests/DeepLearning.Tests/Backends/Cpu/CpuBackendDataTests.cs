@@ -65,7 +65,12 @@ public class CpuBackendDataTests
         Backend.Dropout(xb, 2, xb, 2, n, p, seed, counter);
         Assert.Equal(expected, Read(xb, 2, n));
     }
+}
 
+/// <summary>The pool's byte counters are process-wide: this runs alone, or another test's buffers move them mid-test.</summary>
+[Collection(nameof(Tensors.MemoryCollection))]
+public class CpuBackendMemoryStatisticsTests
+{
     [Fact]
     public void Memory_statistics_count_live_bytes_and_trimming_drops_the_cache()
     {
