@@ -1,51 +1,14 @@
-using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace DeepLearning.Backends.Cpu;
 
-// Sequence-model kernels (see IBackend.Sequence.cs): row loops over spans, the transcendental functions vectorised by
-// TensorPrimitives, layer norm's rows as fused Vector512 passes. They run on the calling thread: next to the GEMMs of a
-// recurrent step or a transformer block they are a few percent.
+// Sequence-model kernels (see IBackend.Sequence.cs; the embedding is in CpuBackend.Embedding.cs): row loops over spans,
+// the transcendental functions vectorised by TensorPrimitives, layer norm's rows as fused Vector512 passes. They run on
+// the calling thread: next to the GEMMs of a recurrent step or a transformer block they are a few percent.
 public sealed partial class CpuBackend
 {
-    /// <inheritdoc/>
-    public void EmbeddingLookup(DeviceBuffer table, int tableOffset, int vocab, int dim,
-        DeviceBuffer indices, int indicesOffset, int count, DeviceBuffer y, int yOffset)
-    {
-        var t = Cpu(table).AsSpan(tableOffset, vocab * dim);
-        var ix = Cpu(indices).AsSpan(indicesOffset, count);
-        var o = Cpu(y).AsSpan(yOffset, count * dim);
-        for (int i = 0; i < count; i++)
-            t.Slice(CheckIndex(ix[i], i, vocab) * dim, dim).CopyTo(o.Slice(i * dim, dim));
-    }
-
-    /// <inheritdoc/>
-    public void EmbeddingBackward(DeviceBuffer dy, int dyOffset, DeviceBuffer indices, int indicesOffset, int count,
-        DeviceBuffer dTable, int dTableOffset, int vocab, int dim)
-    {
-        var g = Cpu(dy).AsSpan(dyOffset, count * dim);
-        var ix = Cpu(indices).AsSpan(indicesOffset, count);
-        var d = Cpu(dTable).AsSpan(dTableOffset, vocab * dim);
-        d.Clear();
-        // Sequential, so repeated indices accumulate in a fixed order (deterministic sums).
-        for (int i = 0; i < count; i++)
-        {
-            var row = d.Slice(CheckIndex(ix[i], i, vocab) * dim, dim);
-            TensorPrimitives.Add(row, g.Slice(i * dim, dim), row);
-        }
-    }
-
-    private static int CheckIndex(float value, int position, int vocab)
-    {
-        int k = (int)value;
-        if (k != value || (uint)k >= (uint)vocab)
-            throw new ArgumentOutOfRangeException("indices", string.Create(CultureInfo.InvariantCulture,
-                $"index {value} at position {position} is outside the vocabulary of size {vocab} (valid: integers 0 … {vocab - 1})"));
-        return k;
-    }
-
     /// <inheritdoc/>
     public void LayerNorm(DeviceBuffer x, int xOffset, DeviceBuffer gamma, int gammaOffset, DeviceBuffer beta, int betaOffset,
         DeviceBuffer y, int yOffset, DeviceBuffer mean, int meanOffset, DeviceBuffer rstd, int rstdOffset, int rows, int cols, float epsilon)
