@@ -40,7 +40,7 @@ public sealed partial class IlgpuBackend
         // An absent bias is replaced by x's view; its flag is clear, so it is never read.
         (_convForward ??= Load(nameof(ConvForwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvForwardKernel)))(
-            _stream, checked((int)total), View(x), View(w), View(bias ?? x), View(y), p);
+            LaunchStream, checked((int)total), View(x), View(w), View(bias ?? x), View(y), p);
     }
 
     /// <summary>One thread per output element of <c>[N, O, OH, OW]</c>: the window over the group's input channels, then bias and ReLU.</summary>
@@ -91,7 +91,7 @@ public sealed partial class IlgpuBackend
             var p = new ConvArgs(g) { X = dxOffset, Wt = wOffset, Y = dyOffset };
             (_convInputGrad ??= Load(nameof(ConvInputGradKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvInputGradKernel)))(
-                _stream, checked(g.Batch * g.InChannels * g.InPlane), View(w), View(dy), View(dx), p);
+                LaunchStream, checked(g.Batch * g.InChannels * g.InPlane), View(w), View(dy), View(dx), p);
         }
         if (dw is not null)
         {
@@ -99,7 +99,7 @@ public sealed partial class IlgpuBackend
             var p = new ConvArgs(g) { X = xOffset, Wt = dwOffset, Y = dyOffset };
             (_convWeightGrad ??= Load(nameof(ConvWeightGradKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel)))(
-                _stream, checked(g.OutChannels * g.GroupPatch), View(x), View(dy), View(dw), p);
+                LaunchStream, checked(g.OutChannels * g.GroupPatch), View(x), View(dy), View(dw), p);
         }
         if (dbias is not null)
         {
@@ -107,7 +107,7 @@ public sealed partial class IlgpuBackend
             var p = new ConvArgs(g) { Bias = dbiasOffset, Y = dyOffset };
             (_convBiasGrad ??= Load(nameof(ConvBiasGradKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvBiasGradKernel)))(
-                _stream, g.OutChannels, View(dy), View(dbias), p);
+                LaunchStream, g.OutChannels, View(dy), View(dbias), p);
         }
     }
 

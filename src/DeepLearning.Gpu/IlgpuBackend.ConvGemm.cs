@@ -33,7 +33,7 @@ public sealed partial class IlgpuBackend
         var p = new ConvArgs(g) { Bias = biasOffset, Y = yOffset, Flags = (bias is null ? 0 : 1) | (relu ? 2 : 0) };
         (_fromChannelsFirst ??= Load(nameof(FromChannelsFirstKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(FromChannelsFirstKernel)))(
-            _stream, g.OutChannels * columns, View(product), View(bias ?? product), View(y), p);
+            LaunchStream, g.OutChannels * columns, View(product), View(bias ?? product), View(y), p);
         cols.Release();
         product.Release();
     }
@@ -46,7 +46,7 @@ public sealed partial class IlgpuBackend
         var dyT = Allocate(g.OutChannels * columns);
         (_toChannelsFirst ??= Load(nameof(ToChannelsFirstKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(ToChannelsFirstKernel)))(
-            _stream, g.OutChannels * columns, View(dy), View(dyT), new ConvArgs(g) { X = dyOffset });
+            LaunchStream, g.OutChannels * columns, View(dy), View(dyT), new ConvArgs(g) { X = dyOffset });
         if (dw is not null)
         {
             var cols = Im2Col(g, x, xOffset);
@@ -67,7 +67,7 @@ public sealed partial class IlgpuBackend
             // Slots: X = dx.
             (_col2im ??= Load(nameof(Col2ImKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(Col2ImKernel)))(
-                _stream, g.Batch * g.InChannels * g.InPlane, View(dcols), View(dx), new ConvArgs(g) { X = dxOffset });
+                LaunchStream, g.Batch * g.InChannels * g.InPlane, View(dcols), View(dx), new ConvArgs(g) { X = dxOffset });
             dcols.Release();
         }
         dyT.Release();
@@ -80,7 +80,7 @@ public sealed partial class IlgpuBackend
         var cols = Allocate(total);
         (_im2col ??= Load(nameof(Im2ColKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(Im2ColKernel)))(
-            _stream, total, View(x), View(cols), new ConvArgs(g) { X = xOffset });
+            LaunchStream, total, View(x), View(cols), new ConvArgs(g) { X = xOffset });
         return cols;
     }
 

@@ -30,7 +30,7 @@ public sealed partial class IlgpuBackend
             Staging.Upload(MemoryMarshal.Cast<int, float>(rows), indices.View);
             (_gatherRows ??= Load(nameof(GatherRowsKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, ArrayView<int>, ArrayView<float>, int>(GatherRowsKernel)))(
-                _stream, checked((int)total), View(x), xOffset, rowLength, indices.View.Cast<int>(), View(y), yOffset);
+                LaunchStream, checked((int)total), View(x), xOffset, rowLength, indices.View.Cast<int>(), View(y), yOffset);
         }
         finally
         {
@@ -51,7 +51,7 @@ public sealed partial class IlgpuBackend
         if (length <= 0) return;
         (_addInPlace ??= Load(nameof(AddInPlaceKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, ArrayView<float>, int>(AddInPlaceKernel)))(
-            _stream, length, View(x), xOffset, View(y), yOffset);
+            LaunchStream, length, View(x), xOffset, View(y), yOffset);
     }
 
     internal static void AddInPlaceKernel(Index1D i, ArrayView<float> x, int xOffset, ArrayView<float> y, int yOffset) =>
@@ -63,7 +63,7 @@ public sealed partial class IlgpuBackend
         if (length <= 0) return;
         (_dropout ??= Load(nameof(DropoutKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, ArrayView<float>, int, float, float, ulong, ulong, float>(DropoutKernel)))(
-            _stream, length, View(x), xOffset, View(y), yOffset, p, 1f / (1f - p), seed, counter, MathF.BitDecrement(1f));
+            LaunchStream, length, View(x), xOffset, View(y), yOffset, p, 1f / (1f - p), seed, counter, MathF.BitDecrement(1f));
     }
 
     /// <summary>

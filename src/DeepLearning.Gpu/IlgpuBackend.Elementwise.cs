@@ -19,7 +19,7 @@ public sealed partial class IlgpuBackend
     {
         if (length <= 0) return;
         var launch = _unary[Slot(op)] ??= Load($"{nameof(UnaryKernel)}<{op}>", a => UnaryFunctions.Dispatch(op, new UnaryLoader(a)));
-        launch(_stream, length, View(x), xOffset, View(y), yOffset, alpha);
+        launch(LaunchStream, length, View(x), xOffset, View(y), yOffset, alpha);
     }
 
     internal static void UnaryKernel<TF>(Index1D i, ArrayView<float> x, int xOffset, ArrayView<float> y, int yOffset, float alpha)
@@ -31,7 +31,7 @@ public sealed partial class IlgpuBackend
     {
         if (length <= 0) return;
         var launch = _backward[Slot(op)] ??= Load($"{nameof(UnaryBackwardKernel)}<{op}>", a => UnaryFunctions.Dispatch(op, new BackwardLoader(a)));
-        launch(_stream, length, View(x), xOffset, View(y), yOffset, View(dy), dyOffset, View(dx), dxOffset, alpha);
+        launch(LaunchStream, length, View(x), xOffset, View(y), yOffset, View(dy), dyOffset, View(dx), dxOffset, alpha);
     }
 
     internal static void UnaryBackwardKernel<TF>(Index1D i, ArrayView<float> x, int xOffset, ArrayView<float> y, int yOffset,
@@ -46,7 +46,7 @@ public sealed partial class IlgpuBackend
         if (total == 0) return;
         var layout = StridedLayout.Create(op.ToString(), shape, aStrides, bStrides);
         var launch = _binary[Slot(op)] ??= Load($"{nameof(BinaryKernel)}<{op}>", acc => BinaryFunctions.Dispatch(op, new BinaryLoader(acc)));
-        launch(_stream, checked((int)total), View(a), aOffset, View(b), bOffset, View(y), yOffset, layout);
+        launch(LaunchStream, checked((int)total), View(a), aOffset, View(b), bOffset, View(y), yOffset, layout);
     }
 
     internal static void BinaryKernel<TF>(Index1D i, ArrayView<float> a, int aOffset, ArrayView<float> b, int bOffset,

@@ -31,11 +31,11 @@ public sealed partial class IlgpuBackend
         var errors = EmbeddingErrors();
         (_embeddingLookup ??= Load(nameof(EmbeddingLookupKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, int, ArrayView<float>, int, ArrayView<float>, int, ArrayView<int>>(EmbeddingLookupKernel)))(
-            _stream, checked((int)total), View(table), tableOffset, vocab, dim, View(indices), indicesOffset, View(y), yOffset, errors);
+            LaunchStream, checked((int)total), View(table), tableOffset, vocab, dim, View(indices), indicesOffset, View(y), yOffset, errors);
         // Queued behind the lookup, while the ids are still this call's: copies a bad id into the record.
         (_embeddingCheck ??= Load(nameof(EmbeddingCheckKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, ArrayView<int>>(EmbeddingCheckKernel)))(
-            _stream, 1, View(indices), indicesOffset, vocab, errors);
+            LaunchStream, 1, View(indices), indicesOffset, vocab, errors);
         _embeddingChecksPending = true;
     }
 
@@ -124,10 +124,10 @@ public sealed partial class IlgpuBackend
             var view = links.View.Cast<int>();
             (_embeddingLinks ??= Load(nameof(EmbeddingLinksKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, int, ArrayView<int>>(EmbeddingLinksKernel)))(
-                _stream, count, View(indices), indicesOffset, count, vocab, view);
+                LaunchStream, count, View(indices), indicesOffset, count, vocab, view);
             (_embeddingBackward ??= Load(nameof(EmbeddingBackwardKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, ArrayView<float>, int, ArrayView<int>, int, int, ArrayView<float>, int>(EmbeddingBackwardKernel)))(
-                _stream, checked((int)total), View(dy), dyOffset, View(indices), indicesOffset, view, count, dim, View(dTable), dTableOffset);
+                LaunchStream, checked((int)total), View(dy), dyOffset, View(indices), indicesOffset, view, count, dim, View(dTable), dTableOffset);
         }
         finally
         {

@@ -34,6 +34,7 @@ public sealed partial class IlgpuBackend
         if (m == 0 || n == 0 || batch == 0) return;
         if (_cublas is { } blas)
         {
+            Interlocked.Increment(ref _launches);
             blas.Gemm(transA, transB, m, n, k, alpha, From(a, aOffset), lda, strideA, From(b, bOffset), ldb, strideB,
                 beta, From(c, cOffset), ldc, strideC, batch);
             return;
@@ -50,7 +51,7 @@ public sealed partial class IlgpuBackend
             : acc.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs>(GemmKernel<Tile4>));
         int t = WideGroups ? 16 : 4, block = 4 * t;
         var grid = new Index3D((n + block - 1) / block, (m + block - 1) / block, batch);
-        launch(_stream, new KernelConfig(grid, new Index3D(t, t, 1)), View(a), View(b), View(c), args);
+        launch(LaunchStream, new KernelConfig(grid, new Index3D(t, t, 1)), View(a), View(b), View(c), args);
     }
 
     private ArrayView<float> From(DeviceBuffer buffer, int offset)
@@ -134,7 +135,7 @@ public sealed partial class IlgpuBackend
         // The epilogue: bias and activation in one pass over C instead of two.
         var launch = _biasActivation[Slot(activation)] ??= Load($"{nameof(BiasActivationKernel)}<{activation}>",
             acc => UnaryFunctions.Dispatch(activation, new EpilogueLoader(acc)));
-        launch(_stream, checked(m * n), View(c), cOffset, bias is null ? View(c) : View(bias), biasOffset, n, bias is null ? 0 : 1, alpha);
+        launch(LaunchStream, checked(m * n), View(c), cOffset, bias is null ? View(c) : View(bias), biasOffset, n, bias is null ? 0 : 1, alpha);
     }
 
     internal static void BiasActivationKernel<TF>(Index1D i, ArrayView<float> c, int cOffset, ArrayView<float> bias, int biasOffset,

@@ -37,7 +37,7 @@ public sealed partial class IlgpuBackend
             ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormArgs>(BatchNormStatisticsKernel<Group256>)
             : a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormArgs>(BatchNormStatisticsKernel<Group16>));
         // An absent running buffer is replaced by the mean's view; its Update bit is clear, so it is never written.
-        launch(_stream, new KernelConfig(c, WideGroups ? 256 : 16), View(x), View(mean), View(variance),
+        launch(LaunchStream, new KernelConfig(c, WideGroups ? 256 : 16), View(x), View(mean), View(variance),
             View(runningMean ?? mean), View(runningVar ?? mean), args);
     }
 
@@ -82,7 +82,7 @@ public sealed partial class IlgpuBackend
         (_bnForward ??= Load(nameof(BatchNormForwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, BatchNormArgs>(BatchNormForwardKernel)))(
-            _stream, checked((int)total), View(x), View(mean), View(variance), View(gamma), View(beta), View(y), args);
+            LaunchStream, checked((int)total), View(x), View(mean), View(variance), View(gamma), View(beta), View(y), args);
     }
 
     /// <summary><c>y = x·scale + shift</c> with <c>scale = γ/σ</c>, <c>shift = β − μ·scale</c>, the CPU's arrangement.</summary>
@@ -109,14 +109,14 @@ public sealed partial class IlgpuBackend
         var sums = _bnParamGrads ??= Load(nameof(BatchNormParamGradsKernel), a => WideGroups
             ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormArgs>(BatchNormParamGradsKernel<Group256>)
             : a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormArgs>(BatchNormParamGradsKernel<Group16>));
-        sums(_stream, new KernelConfig(c, WideGroups ? 256 : 16), View(x), View(dy), View(mean), View(variance), View(dGamma), View(dBeta), args);
+        sums(LaunchStream, new KernelConfig(c, WideGroups ? 256 : 16), View(x), View(dy), View(mean), View(variance), View(dGamma), View(dBeta), args);
         long total = (long)n * c * s;
         if (total <= 0) return;
         // Queued after the sums on the same stream, so it reads the finished dγ and dβ.
         (_bnBackward ??= Load(nameof(BatchNormBackwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, ArrayView<float>, ArrayView<float>, BatchNormArgs>(BatchNormBackwardKernel)))(
-            _stream, checked((int)total), View(x), View(dy), View(mean), View(variance), View(gamma), View(dGamma), View(dBeta), View(dx), args);
+            LaunchStream, checked((int)total), View(x), View(dy), View(mean), View(variance), View(gamma), View(dGamma), View(dBeta), View(dx), args);
     }
 
     /// <summary>

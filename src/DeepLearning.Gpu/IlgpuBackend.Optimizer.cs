@@ -21,7 +21,7 @@ public sealed partial class IlgpuBackend
         var launch = _step[Slot(op)] ??= Load($"{nameof(OptimizerKernel)}<{op}>", a => StepFunctions.Dispatch(op, new StepLoader(a)));
         // An unused state slot gets the parameter's view: the kernel never touches it.
         var p = View(param);
-        launch(_stream, length, p, paramOffset, View(grad), gradOffset, state1 is null ? p : View(state1), state1Offset,
+        launch(LaunchStream, length, p, paramOffset, View(grad), gradOffset, state1 is null ? p : View(state1), state1Offset,
             state2 is null ? p : View(state2), state2Offset, View(target), targetOffset, subtract ? 1 : 0, new StepArgs(hyper));
     }
 

@@ -23,7 +23,7 @@ public sealed partial class IlgpuBackend
         var p = new ConvArgs(g) { X = xOffset, Y = yOffset, Bias = indicesOffset };
         (_maxPool ??= Load(nameof(MaxPoolKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(MaxPoolKernel)))(
-            _stream, checked((int)total), View(x), View(y), View(indices), p);
+            LaunchStream, checked((int)total), View(x), View(y), View(indices), p);
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ public sealed partial class IlgpuBackend
         var p = new ConvArgs(g) { X = dxOffset, Y = dyOffset, Bias = indicesOffset };
         (_maxPoolBackward ??= Load(nameof(MaxPoolBackwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(MaxPoolBackwardKernel)))(
-            _stream, checked((int)total), View(dy), View(indices), View(dx), p);
+            LaunchStream, checked((int)total), View(dy), View(indices), View(dx), p);
     }
 
     /// <summary>
@@ -106,7 +106,7 @@ public sealed partial class IlgpuBackend
         var p = new ConvArgs(g) { X = xOffset, Y = yOffset };
         (_avgPool ??= Load(nameof(AvgPoolKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(AvgPoolKernel)))(
-            _stream, checked((int)total), View(x), View(y), p);
+            LaunchStream, checked((int)total), View(x), View(y), p);
     }
 
     /// <summary>One thread per output: the window sum (padding as zeros) times <c>1/(kh·kw)</c>, as the CPU scales it.</summary>
@@ -140,7 +140,7 @@ public sealed partial class IlgpuBackend
         var p = new ConvArgs(g) { X = dxOffset, Y = dyOffset };
         (_avgPoolBackward ??= Load(nameof(AvgPoolBackwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(AvgPoolBackwardKernel)))(
-            _stream, checked((int)total), View(dy), View(dx), p);
+            LaunchStream, checked((int)total), View(dy), View(dx), p);
     }
 
     /// <summary>One thread per input element: Σ dy·(1/(kh·kw)) over the windows that contain it, in the CPU's order.</summary>

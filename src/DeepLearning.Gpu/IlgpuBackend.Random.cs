@@ -16,7 +16,7 @@ public sealed partial class IlgpuBackend
         float scale = high - low, top = low < high ? MathF.BitDecrement(high) : low;
         (_uniform ??= Load(nameof(RandomUniformKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, ulong, ulong, float, float, float>(RandomUniformKernel)))(
-            _stream, length, View(dst), offset, seed, counter, low, scale, top);
+            LaunchStream, length, View(dst), offset, seed, counter, low, scale, top);
     }
 
     internal static void RandomUniformKernel(Index1D i, ArrayView<float> y, int offset, ulong seed, ulong counter, float low, float scale, float top)
@@ -31,7 +31,7 @@ public sealed partial class IlgpuBackend
         if (length <= 0) return;
         (_normal ??= Load(nameof(RandomNormalKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, ulong, ulong, float, float>(RandomNormalKernel)))(
-            _stream, length, View(dst), offset, seed, counter, mean, std);
+            LaunchStream, length, View(dst), offset, seed, counter, mean, std);
     }
 
     internal static void RandomNormalKernel(Index1D i, ArrayView<float> y, int offset, ulong seed, ulong counter, float mean, float std) =>

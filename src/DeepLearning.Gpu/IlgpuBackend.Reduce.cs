@@ -37,7 +37,7 @@ public sealed partial class IlgpuBackend
                 ReduceOp.Max => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, int, ArrayView<float>, int>(ReduceKernel<MaxR>),
                 _ => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, int, ArrayView<float>, int>(ReduceKernel<MinR>),
             });
-            launch(_stream, outputs, View(x), xOffset, axis, inner, View(y), yOffset);
+            launch(LaunchStream, outputs, View(x), xOffset, axis, inner, View(y), yOffset);
             return;
         }
         var group = _reduceGroup[slot] ??= Load($"{nameof(ReduceGroupKernel)}<{op}>", a => WideGroups
@@ -55,7 +55,7 @@ public sealed partial class IlgpuBackend
                 ReduceOp.Max => a.LoadKernel<ArrayView<float>, int, int, int, ArrayView<float>, int>(ReduceGroupKernel<MaxR, Group16>),
                 _ => a.LoadKernel<ArrayView<float>, int, int, int, ArrayView<float>, int>(ReduceGroupKernel<MinR, Group16>),
             });
-        group(_stream, new KernelConfig(outputs, WideGroups ? 256 : 16), View(x), xOffset, axis, inner, View(y), yOffset);
+        group(LaunchStream, new KernelConfig(outputs, WideGroups ? 256 : 16), View(x), xOffset, axis, inner, View(y), yOffset);
     }
 
     /// <summary>One thread per output element (o, j) of [outer, inner], walking the axis in order.</summary>
@@ -93,7 +93,7 @@ public sealed partial class IlgpuBackend
             return;
         }
         (_argMax ??= Load(nameof(ArgMaxKernel), a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, int, ArrayView<float>, int>(ArgMaxKernel)))(
-            _stream, outputs, View(x), xOffset, axis, inner, View(y), yOffset);
+            LaunchStream, outputs, View(x), xOffset, axis, inner, View(y), yOffset);
     }
 
     /// <summary>The first maximum; NaN counts as the maximum, so the first NaN wins (NumPy's rule, as on the CPU).</summary>

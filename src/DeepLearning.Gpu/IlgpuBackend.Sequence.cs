@@ -30,7 +30,7 @@ public sealed partial class IlgpuBackend
         (_layerNorm ??= Load(nameof(LayerNormKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, LayerNormArgs>(LayerNormKernel)))(
-            _stream, rows, View(x), View(gamma), View(beta), View(y), View(mean), View(rstd), p);
+            LaunchStream, rows, View(x), View(gamma), View(beta), View(y), View(mean), View(rstd), p);
     }
 
     /// <summary>One thread per row, two passes as on the CPU (the mean, then squares of the centred values).</summary>
@@ -69,12 +69,12 @@ public sealed partial class IlgpuBackend
         (_layerNormParamGrads ??= Load(nameof(LayerNormParamGradsKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, LayerNormArgs>(LayerNormParamGradsKernel)))(
-            _stream, cols, View(x), View(mean), View(rstd), View(dy), View(dGamma), View(dBeta), p);
+            LaunchStream, cols, View(x), View(mean), View(rstd), View(dy), View(dGamma), View(dBeta), p);
         if (rows <= 0) return;
         (_layerNormBackward ??= Load(nameof(LayerNormBackwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, LayerNormArgs>(LayerNormBackwardKernel)))(
-            _stream, rows, View(x), View(gamma), View(mean), View(rstd), View(dy), View(dx), p);
+            LaunchStream, rows, View(x), View(gamma), View(mean), View(rstd), View(dy), View(dx), p);
     }
 
     /// <summary>One thread per column: <c>dγ = Σ_rows dy ⊙ x̂</c>, <c>dβ = Σ_rows dy</c>, rows in order as on the CPU.</summary>
@@ -131,7 +131,7 @@ public sealed partial class IlgpuBackend
         };
         (_lstmCell ??= Load(nameof(LstmCellKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, CellArgs>(LstmCellKernel)))(
-            _stream, checked((int)total), View(gates), View(cPrev), View(c), View(h), p);
+            LaunchStream, checked((int)total), View(gates), View(cPrev), View(c), View(h), p);
     }
 
     /// <summary>One thread per (row, unit); it owns its four gate entries. A = gates, B = c_prev, C = c, D = h.</summary>
@@ -165,7 +165,7 @@ public sealed partial class IlgpuBackend
         (_lstmCellBackward ??= Load(nameof(LstmCellBackwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, ArrayView<float>, CellArgs>(LstmCellBackwardKernel)))(
-            _stream, checked((int)total), View(gates), View(cPrev), View(c), View(dh), View(dc), View(dGates), View(dcPrev), p);
+            LaunchStream, checked((int)total), View(gates), View(cPrev), View(c), View(dh), View(dc), View(dGates), View(dcPrev), p);
     }
 
     /// <summary>
@@ -200,7 +200,7 @@ public sealed partial class IlgpuBackend
         };
         (_gruCell ??= Load(nameof(GruCellKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, CellArgs>(GruCellKernel)))(
-            _stream, checked((int)total), View(xp), View(hp), View(hPrev), View(h), p);
+            LaunchStream, checked((int)total), View(xp), View(hp), View(hPrev), View(h), p);
     }
 
     /// <summary>One thread per (row, unit); it owns its three entries of xp. A = xp, B = hp, C = h_prev, D = h.</summary>
@@ -233,7 +233,7 @@ public sealed partial class IlgpuBackend
         (_gruCellBackward ??= Load(nameof(GruCellBackwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, ArrayView<float>, CellArgs>(GruCellBackwardKernel)))(
-            _stream, checked((int)total), View(xp), View(hp), View(hPrev), View(dh), View(dxp), View(dhp), View(dhPrev), p);
+            LaunchStream, checked((int)total), View(xp), View(hp), View(hPrev), View(dh), View(dxp), View(dhp), View(dhPrev), p);
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed partial class IlgpuBackend
         var launch = _softmax ??= Load(nameof(SoftmaxKernel), a => WideGroups
             ? a.LoadKernel<ArrayView<float>, int, ArrayView<float>, int, int, int>(SoftmaxKernel<Group256>)
             : a.LoadKernel<ArrayView<float>, int, ArrayView<float>, int, int, int>(SoftmaxKernel<Group16>));
-        launch(_stream, new KernelConfig(rows, WideGroups ? 256 : 16), View(x), xOffset, View(y), yOffset, cols, log ? 1 : 0);
+        launch(LaunchStream, new KernelConfig(rows, WideGroups ? 256 : 16), View(x), xOffset, View(y), yOffset, cols, log ? 1 : 0);
     }
 
     /// <summary>
@@ -54,7 +54,7 @@ public sealed partial class IlgpuBackend
         var launch = _softmaxBackward ??= Load(nameof(SoftmaxBackwardKernel), a => WideGroups
             ? a.LoadKernel<ArrayView<float>, int, ArrayView<float>, int, ArrayView<float>, int, int, int>(SoftmaxBackwardKernel<Group256>)
             : a.LoadKernel<ArrayView<float>, int, ArrayView<float>, int, ArrayView<float>, int, int, int>(SoftmaxBackwardKernel<Group16>));
-        launch(_stream, new KernelConfig(rows, WideGroups ? 256 : 16), View(y), yOffset, View(dy), dyOffset, View(dx), dxOffset, cols, log ? 1 : 0);
+        launch(LaunchStream, new KernelConfig(rows, WideGroups ? 256 : 16), View(y), yOffset, View(dy), dyOffset, View(dx), dxOffset, cols, log ? 1 : 0);
     }
 
     /// <summary>One group per row: <c>dx = y ⊙ (dy − Σ dy⊙y)</c>, or for log-softmax <c>dx = dy − eʸ · Σ dy</c>.</summary>

@@ -18,7 +18,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     private readonly int _groupSize;
     private readonly CublasGemm? _cublas;
     private bool _disposed;
-    private long _uploads, _downloads, _kernelLoads;
+    private long _uploads, _downloads, _kernelLoads, _launches;
 
     /// <summary>Creates a backend over <paramref name="accelerator"/>; disposing the backend disposes the accelerator (and the context when owned).</summary>
     internal IlgpuBackend(Context context, Accelerator accelerator, string name, bool ownsContext)
@@ -128,6 +128,22 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         ThrowOnInvalidEmbeddingIds();
     }
 
+    /// <summary>
+    /// Kernels and cuBLAS calls queued so far. A small training step is bound by launch overhead rather than arithmetic
+    /// on a large GPU, so this is the number to watch there: read it before and after a step.
+    /// </summary>
+    public long KernelLaunches => Interlocked.Read(ref _launches);
+
+    /// <summary>The stream for one kernel launch; every launcher takes its stream from here, which is what counts it.</summary>
+    private AcceleratorStream LaunchStream
+    {
+        get
+        {
+            Interlocked.Increment(ref _launches);
+            return _stream;
+        }
+    }
+
     /// <summary>Host-to-device copies so far (a training step on the device should make none).</summary>
     internal long Uploads => Interlocked.Read(ref _uploads);
 
@@ -179,7 +195,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
     {
         if (length <= 0) return;
         (_fill ??= Load(nameof(FillKernel), a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, float>(FillKernel)))(
-            _stream, length, View(dst), offset, value);
+            LaunchStream, length, View(dst), offset, value);
     }
 
     internal static void FillKernel(Index1D i, ArrayView<float> y, int offset, float value) => y[offset + i] = value;
@@ -191,7 +207,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         if (total <= 0) return;
         (_copyBlocks ??= Load(nameof(CopyBlocksKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>, int, int, int>(CopyBlocksKernel)))(
-            _stream, checked((int)total), View(src), srcOffset, srcStride, View(dst), dstOffset, dstStride, blockLength);
+            LaunchStream, checked((int)total), View(src), srcOffset, srcStride, View(dst), dstOffset, dstStride, blockLength);
     }
 
     internal static void CopyBlocksKernel(Index1D i, ArrayView<float> x, int xOffset, int xStride, ArrayView<float> y, int yOffset, int yStride, int block)
@@ -209,7 +225,7 @@ public sealed partial class IlgpuBackend : IBackend, IDisposable
         var layout = StridedLayout.Create("CopyStrided", shape, xStrides, default);
         (_copyStrided ??= Load(nameof(CopyStridedKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, int, ArrayView<float>, int, StridedLayout>(CopyStridedKernel)))(
-            _stream, checked((int)total), View(x), xOffset, View(y), yOffset, layout);
+            LaunchStream, checked((int)total), View(x), xOffset, View(y), yOffset, layout);
     }
 
     internal static void CopyStridedKernel(Index1D i, ArrayView<float> x, int xOffset, ArrayView<float> y, int yOffset, StridedLayout layout)

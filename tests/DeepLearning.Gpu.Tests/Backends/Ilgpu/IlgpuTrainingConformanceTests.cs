@@ -9,6 +9,11 @@ public class IlgpuTrainingConformanceTests(ITestOutputHelper output)
 {
     private const int Steps = 24;
 
+    // A step of this two-layer MLP with Adam: forward and backward products, fused epilogues, the loss and its gradient,
+    // and one optimizer kernel per parameter. Launch overhead is what bounds small steps on a GPU, so growth here is a
+    // regression even when results stay right.
+    private const int LaunchBudget = 24; // 23 measured
+
     private sealed class Run(Device device)
     {
         private static readonly float[] W1 = TestDevices.Random(16 * 8, 50, -0.5f, 0.5f);
@@ -52,9 +57,12 @@ public class IlgpuTrainingConformanceTests(ITestOutputHelper output)
         Assert.Equal(counts.DriverAfterWarmUp, counts.DriverAtEnd);
         Assert.Equal(0, counts.Uploads);
         Assert.Equal(Steps - 3, counts.Downloads);
+        output.WriteLine($"kernel launches per step: {string.Join(' ', counts.LaunchesPerStep)}");
+        Assert.All(counts.LaunchesPerStep, n => Assert.Equal(counts.LaunchesPerStep[0], n));
+        Assert.InRange(counts.LaunchesPerStep[0], 1, LaunchBudget);
     }
 
-    private readonly record struct Counts(long LiveAfterWarmUp, long LiveAtEnd, long DriverAfterWarmUp, long DriverAtEnd, long Uploads, long Downloads);
+    private readonly record struct Counts(long LiveAfterWarmUp, long LiveAtEnd, long DriverAfterWarmUp, long DriverAtEnd, long Uploads, long Downloads, long[] LaunchesPerStep);
 
     private static float[] Train(Device device, DeepLearning.Backends.Ilgpu.IlgpuBackend? gpu, out Counts counts)
     {
@@ -62,8 +70,10 @@ public class IlgpuTrainingConformanceTests(ITestOutputHelper output)
         var opt = new Adam(0.02f).Setup([run.W1p, run.B1p, run.W2p, run.B2p]);
         var losses = new float[Steps];
         long live = 0, driver = 0, up = 0, down = 0;
+        var launches = new long[Steps - 3];
         for (int s = 0; s < Steps; s++)
         {
+            long before = gpu?.KernelLaunches ?? 0;
             if (s == 3)
             {
                 live = device.LiveBuffers;
@@ -72,8 +82,9 @@ public class IlgpuTrainingConformanceTests(ITestOutputHelper output)
                 down = gpu?.Downloads ?? 0;
             }
             losses[s] = Trainer.TrainStep(run.Loss, run.Xs, run.Ys, opt);
+            if (s >= 3) launches[s - 3] = (gpu?.KernelLaunches ?? 0) - before;
         }
-        counts = new Counts(live, device.LiveBuffers, driver, gpu?.DriverAllocations ?? 0, (gpu?.Uploads ?? 0) - up, (gpu?.Downloads ?? 0) - down);
+        counts = new Counts(live, device.LiveBuffers, driver, gpu?.DriverAllocations ?? 0, (gpu?.Uploads ?? 0) - up, (gpu?.Downloads ?? 0) - down, launches);
         return losses;
     }
 }
