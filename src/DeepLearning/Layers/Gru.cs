@@ -74,7 +74,7 @@ public sealed class Gru : Layer
 
     /// <summary><c>Gru(8 => 16)</c>, with <c>, layers: 2</c> when stacked and <c>, last</c> when only the last step is returned.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"Gru({Inputs} => {Hidden}{RecurrentStack.Suffix(_s.Count)}{(ReturnSequence ? "" : ", last")})");
+        string.Create(CultureInfo.InvariantCulture, $"Gru({Inputs} => {Hidden}{_s.Suffix(ReturnSequence)})");
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _s.Named();
@@ -119,14 +119,8 @@ public sealed class GruCell : Layer
 
     /// <summary>One step from <paramref name="state"/> (zeros when null): the output h' and the new state, the same tensor.</summary>
     /// <exception cref="ArgumentException">The input is not <c>[batch, inputs]</c>, or the state is not <c>[batch, hidden]</c>.</exception>
-    public (Tensor Output, Tensor State) Forward(Tensor input, Tensor? state)
-    {
-        var x = _w.OneStep(ToString(), input);
-        int batch = input.Shape[0];
-        var h = state is null ? _w.Zeros(batch, input) : _w.State(ToString(), "h", state, batch, input);
-        var (_, last) = RecurrentWeights.Outputs(Tensor.GruSequence(x, h, WeightIh, WeightHh, BiasIh, BiasHh), returnSequence: false);
-        return (last, last);
-    }
+    public (Tensor Output, Tensor State) Forward(Tensor input, Tensor? state) =>
+        _w.Step(ToString(), input, state, (x, h) => Tensor.GruSequence(x, h, WeightIh, WeightHh, BiasIh, BiasHh));
 
     /// <summary><c>GruCell(8 => 16)</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"GruCell({Inputs} => {Hidden})");

@@ -73,30 +73,26 @@ public sealed class Lstm : Layer
     public (Tensor Output, LstmState State) Forward(Tensor input, LstmState? state)
     {
         string name = ToString();
-        var x = _w.TimeMajor(name, input);
-        int batch = input.Shape[0], steps = x.Shape[0];
-        Tensor? h0 = null, c0 = null;
-        if (state is { } given)
-        {
-            ArgumentNullException.ThrowIfNull(h0 = given.H, "H");
-            ArgumentNullException.ThrowIfNull(c0 = given.C, "C");
-        }
-        var hs = new Tensor[_s.Count];
         var cs = new Tensor[_s.Count];
-        Tensor output = null!;
-        for (int l = 0; l < _s.Count; l++)
+        var (output, h) = _s.Run(name, input, ReturnSequence, (l, x) =>
         {
+            // Inside the run, so that a bad input is reported before a missing state.
+            Tensor? h0 = null, c0 = null;
+            if (state is { } given)
+            {
+                ArgumentNullException.ThrowIfNull(h0 = given.H, "H");
+                ArgumentNullException.ThrowIfNull(c0 = given.C, "C");
+            }
+            int batch = input.Shape[0], steps = x.Shape[0];
             var w = _s.Layers[l];
             var p = Tensor.LstmSequence(x, _s.Initial(name, "H", h0, l, batch, input), _s.Initial(name, "C", c0, l, batch, input),
                 w.WeightIh, w.WeightHh, w.BiasIh + w.BiasHh);
             // p is [2, T + 1, batch, hidden]: the h states, then the c states.
             var hSeq = p.Slice(0, 1).Reshape(p.Shape.Dims[1..].ToArray());
-            if (l == _s.Count - 1) (output, hs[l]) = RecurrentWeights.Outputs(hSeq, ReturnSequence);
-            else hs[l] = hSeq.Slice(steps, 1).Reshape(batch, Hidden);
             cs[l] = p.Slice(1, 1).Reshape(p.Shape.Dims[1..].ToArray()).Slice(steps, 1).Reshape(batch, Hidden);
-            x = hSeq.Slice(1, steps);
-        }
-        return (output, new LstmState(_s.Final(hs), _s.Final(cs)));
+            return hSeq;
+        });
+        return (output, new LstmState(h, _s.Final(cs)));
     }
 
     internal static (Tensor H, Tensor C) Resolve(RecurrentWeights w, string layer, LstmState? state, int batch, Tensor x) =>
@@ -104,7 +100,7 @@ public sealed class Lstm : Layer
 
     /// <summary><c>Lstm(8 => 16)</c>, with <c>, layers: 2</c> when stacked and <c>, last</c> when only the last step is returned.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"Lstm({Inputs} => {Hidden}{RecurrentStack.Suffix(_s.Count)}{(ReturnSequence ? "" : ", last")})");
+        string.Create(CultureInfo.InvariantCulture, $"Lstm({Inputs} => {Hidden}{_s.Suffix(ReturnSequence)})");
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _s.Named();

@@ -78,6 +78,20 @@ internal sealed class RecurrentWeights
         return state;
     }
 
+    /// <summary>
+    /// One step of a cell of one state: checks <paramref name="input"/> <c>[batch, inputs]</c> and
+    /// <paramref name="state"/> (zeros when null), and returns h' as both the output and the new state, where
+    /// <paramref name="sequence"/>(x as one step <c>[1, batch, inputs]</c>, h) gives the states h, h' <c>[2, batch, hidden]</c>.
+    /// </summary>
+    public (Tensor Output, Tensor State) Step(string layer, Tensor input, Tensor? state, Func<Tensor, Tensor, Tensor> sequence)
+    {
+        var x = OneStep(layer, input);
+        int batch = input.Shape[0];
+        var h = state is null ? Zeros(batch, input) : State(layer, "h", state, batch, input);
+        var (_, last) = Outputs(sequence(x, h), returnSequence: false);
+        return (last, last);
+    }
+
     /// <summary>A zero state <c>[batch, hidden]</c> on <paramref name="x"/>'s device.</summary>
     public Tensor Zeros(int batch, Tensor x) => Tensor.Zeros(new Shape(batch, Hidden), x.Device);
 
@@ -113,9 +127,9 @@ internal sealed class RecurrentStack
 
     public RecurrentWeights First => Layers[0];
 
-    /// <summary>What a stacked layer adds to its name: <c>, layers: 2</c>.</summary>
-    public static string Suffix(int count) =>
-        count == 1 ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", layers: {count}");
+    /// <summary>What a sequence layer adds to its name: <c>, layers: 2</c> when stacked, <c>, last</c> when only the last step is returned.</summary>
+    public string Suffix(bool returnSequence) =>
+        (Count == 1 ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", layers: {Count}")) + (returnSequence ? "" : ", last");
 
     public int Count => Layers.Length;
 
@@ -150,16 +164,24 @@ internal sealed class RecurrentStack
     /// <paramref name="sequence"/>(weights, x time-major, h₀) gives the states h₀ … h_T <c>[T + 1, batch, hidden]</c>.
     /// </summary>
     public (Tensor Output, Tensor State) Run(string layer, Tensor input, Tensor? state, bool returnSequence,
-        Func<RecurrentWeights, Tensor, Tensor, Tensor> sequence)
+        Func<RecurrentWeights, Tensor, Tensor, Tensor> sequence) =>
+        Run(layer, input, returnSequence, (l, x) => sequence(Layers[l], x, Initial(layer, "h", state, l, input.Shape[0], input)));
+
+    /// <summary>
+    /// Runs the stack over <paramref name="input"/> <c>[batch, time, inputs]</c>, where <paramref name="layerStates"/>(l,
+    /// x time-major) runs layer l from its initial state (its own to check) and gives its hidden states h₀ … h_T
+    /// <c>[T + 1, batch, hidden]</c>; h₁ … h_T are the next layer's input. Returns the last layer's output and the
+    /// layers' final hidden states.
+    /// </summary>
+    public (Tensor Output, Tensor State) Run(string layer, Tensor input, bool returnSequence, Func<int, Tensor, Tensor> layerStates)
     {
         var x = First.TimeMajor(layer, input);
         int batch = input.Shape[0], steps = x.Shape[0];
-        var h0 = Initial(layer, "h", state, 0, batch, input);
         var finals = new Tensor[Count];
         Tensor output = null!;
         for (int l = 0; l < Count; l++)
         {
-            var states = sequence(Layers[l], x, l == 0 ? h0 : Initial(layer, "h", state, l, batch, input));
+            var states = layerStates(l, x);
             if (l == Count - 1) (output, finals[l]) = RecurrentWeights.Outputs(states, returnSequence);
             else finals[l] = states.Slice(steps, 1).Reshape(batch, First.Hidden);
             x = states.Slice(1, steps);

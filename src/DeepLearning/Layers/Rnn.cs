@@ -82,7 +82,7 @@ public sealed class Rnn : Layer
 
     /// <summary><c>Rnn(8 => 16)</c>, with <c>, Relu</c> for ReLU, <c>, layers: 2</c> when stacked and <c>, last</c> when only the last step is returned.</summary>
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"Rnn({Inputs} => {Hidden}{RnnActivation.Suffix(Activation)}{RecurrentStack.Suffix(_s.Count)}{(ReturnSequence ? "" : ", last")})");
+        string.Create(CultureInfo.InvariantCulture, $"Rnn({Inputs} => {Hidden}{RnnActivation.Suffix(Activation)}{_s.Suffix(ReturnSequence)})");
 
     /// <inheritdoc/>
     protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => _s.Named();
@@ -138,11 +138,8 @@ public sealed class RnnCell : Layer
     /// <exception cref="ArgumentException">The input is not <c>[batch, inputs]</c>, or the state is not <c>[batch, hidden]</c>.</exception>
     public (Tensor Output, Tensor State) Forward(Tensor input, Tensor? state)
     {
-        var x = _w.OneStep(ToString(), input);
-        int batch = input.Shape[0];
-        var h = state is null ? _w.Zeros(batch, input) : _w.State(ToString(), "h", state, batch, input);
-        var (_, last) = RecurrentWeights.Outputs(Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh, RnnActivation.IsRelu(Activation)), returnSequence: false);
-        return (last, last);
+        bool relu = RnnActivation.IsRelu(Activation);
+        return _w.Step(ToString(), input, state, (x, h) => Tensor.RnnSequence(x, h, WeightIh, WeightHh, BiasIh + BiasHh, relu));
     }
 
     /// <summary><c>RnnCell(8 => 16)</c>, with <c>, Relu</c> for ReLU.</summary>
