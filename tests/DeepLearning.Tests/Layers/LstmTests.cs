@@ -1,13 +1,10 @@
+using static DeepLearning.Tests.Layers.RecurrentChecks;
 using static DeepLearning.Tests.Layers.RecurrentReference;
 
 namespace DeepLearning.Tests.Layers;
 
 public class LstmTests
 {
-    private const int B = 3, I = 4, H = 5, T = 6;
-
-    private static float[] Rand(int n, ulong seed) => Tensor.Uniform(new Shape(n), -1f, 1f, seed).ToArray();
-
     [Fact]
     public void Cell_matches_the_gate_equations_written_as_a_loop()
     {
@@ -30,33 +27,7 @@ public class LstmTests
         using var scope = TensorScope.Begin();
         var layer = new Lstm(I, H, returnSequence, seed: 5);
         var cell = new LstmCell(I, H, seed: 6);
-        cell.WeightIh.Assign(layer.WeightIh);
-        cell.WeightHh.Assign(layer.WeightHh);
-        cell.BiasIh.Assign(layer.BiasIh);
-        cell.BiasHh.Assign(layer.BiasHh);
-        var x = Rand(B * T * I, 7);
-        var s0 = new LstmState(Tensor.FromSpan(Rand(B * H, 8), new Shape(B, H)), Tensor.FromSpan(Rand(B * H, 9), new Shape(B, H)));
-        var (y, final) = layer.Forward(Tensor.FromSpan(x, new Shape(B, T, I)), s0);
-
-        var s = s0;
-        var steps = new float[T][];
-        for (int t = 0; t < T; t++)
-        {
-            (var h, s) = cell.Forward(Tensor.FromSpan(Step(x, B, T, I, t), new Shape(B, I)), s);
-            steps[t] = h.ToArray();
-        }
-        AssertClose(s.H.ToArray(), final.H.ToArray(), 1e-6, "final h");
-        AssertClose(s.C.ToArray(), final.C.ToArray(), 1e-6, "final c");
-        if (!returnSequence)
-        {
-            Assert.Equal(new Shape(B, H), y.Shape);
-            AssertClose(steps[T - 1], y.ToArray(), 1e-6, "last output");
-            return;
-        }
-        Assert.Equal(new Shape(B, T, H), y.Shape);
-        var ys = y.ToArray();
-        for (int t = 0; t < T; t++)
-            AssertClose(steps[t], Step(ys, B, T, H, t), 1e-6, $"output step {t}");
+        SequenceEqualsCellSteppedByHand(layer, HAndC(layer.Forward), cell, HAndC(cell.Forward), parts: 2, returnSequence);
     }
 
     [Fact]
@@ -76,18 +47,8 @@ public class LstmTests
     [Fact]
     public void Gradients_of_input_state_and_weights_match_finite_differences()
     {
-        using var scope = TensorScope.Begin();
         var layer = new Lstm(2, 3, seed: 12);
-        var x = Tensor.Uniform(new Shape(2, 3, 2), -1f, 1f, 13);
-        var h0 = Tensor.Uniform(new Shape(2, 3), -1f, 1f, 14);
-        var c0 = Tensor.Uniform(new Shape(2, 3), -1f, 1f, 15);
-        Tensor F()
-        {
-            var (y, s) = layer.Forward(x, new LstmState(h0, c0));
-            return LayerTesting.WeightedSum(y) + LayerTesting.WeightedSum(s.C, 3);
-        }
-        var result = GradientCheck.Run(F, [x, h0, c0, .. layer.Parameters()], epsilon: 1e-2, tolerance: 2e-2);
-        Assert.True(result.Passed, result.ToString());
+        GradientsMatchFiniteDifferences(layer, HAndC(layer.Forward), parts: 2, seed: 13);
     }
 
     [Fact]

@@ -1,13 +1,10 @@
+using static DeepLearning.Tests.Layers.RecurrentChecks;
 using static DeepLearning.Tests.Layers.RecurrentReference;
 
 namespace DeepLearning.Tests.Layers;
 
 public class RnnTests
 {
-    private const int B = 3, I = 4, H = 5, T = 6;
-
-    private static float[] Rand(int n, ulong seed) => Tensor.Uniform(new Shape(n), -1f, 1f, seed).ToArray();
-
     [Fact]
     public void Cell_matches_the_equations_written_as_a_loop()
     {
@@ -43,65 +40,22 @@ public class RnnTests
         var f = relu ? Activations.Relu : null;
         var layer = new Rnn(I, H, returnSequence, seed: 5, activation: f);
         var cell = new RnnCell(I, H, seed: 6, activation: f);
-        cell.WeightIh.Assign(layer.WeightIh);
-        cell.WeightHh.Assign(layer.WeightHh);
-        cell.BiasIh.Assign(layer.BiasIh);
-        cell.BiasHh.Assign(layer.BiasHh);
-        var x = Rand(B * T * I, 7);
-        var h0 = Tensor.FromSpan(Rand(B * H, 8), new Shape(B, H));
-        var (y, final) = layer.Forward(Tensor.FromSpan(x, new Shape(B, T, I)), h0);
-
-        var h = h0;
-        var steps = new float[T][];
-        for (int t = 0; t < T; t++)
-        {
-            (_, h) = cell.Forward(Tensor.FromSpan(Step(x, B, T, I, t), new Shape(B, I)), h);
-            steps[t] = h.ToArray();
-        }
-        AssertClose(h.ToArray(), final.ToArray(), 1e-6, "final h");
-        if (!returnSequence)
-        {
-            Assert.Equal(new Shape(B, H), y.Shape);
-            AssertClose(steps[T - 1], y.ToArray(), 1e-6, "last output");
-            return;
-        }
-        Assert.Equal(new Shape(B, T, H), y.Shape);
-        var ys = y.ToArray();
-        for (int t = 0; t < T; t++)
-            AssertClose(steps[t], Step(ys, B, T, H, t), 1e-6, $"output step {t}");
+        SequenceEqualsCellSteppedByHand(layer, OneState(layer.Forward), cell, OneState(cell.Forward), parts: 1, returnSequence);
     }
 
     [Fact]
     public void Gradients_of_input_state_and_weights_match_finite_differences()
     {
-        using var scope = TensorScope.Begin();
         var layer = new Rnn(2, 3, seed: 12);
-        var x = Tensor.Uniform(new Shape(2, 3, 2), -1f, 1f, 13);
-        var h0 = Tensor.Uniform(new Shape(2, 3), -1f, 1f, 14);
-        Tensor F()
-        {
-            var (y, s) = layer.Forward(x, h0);
-            return LayerTesting.WeightedSum(y) + LayerTesting.WeightedSum(s, 3);
-        }
-        var result = GradientCheck.Run(F, [x, h0, .. layer.Parameters()], epsilon: 1e-2, tolerance: 2e-2);
-        Assert.True(result.Passed, result.ToString());
+        GradientsMatchFiniteDifferences(layer, OneState(layer.Forward), parts: 1, seed: 13);
     }
 
     [Fact]
     public void Relu_gradients_match_finite_differences()
     {
-        using var scope = TensorScope.Begin();
         var layer = new Rnn(2, 3, seed: 15, activation: Activations.Relu);
-        var x = Tensor.Uniform(new Shape(2, 3, 2), -1f, 1f, 16);
-        var h0 = Tensor.Uniform(new Shape(2, 3), -1f, 1f, 17);
-        Tensor F()
-        {
-            var (y, s) = layer.Forward(x, h0);
-            return LayerTesting.WeightedSum(y) + LayerTesting.WeightedSum(s, 3);
-        }
         // A small step, so that no central difference straddles ReLU's kink at 0 (a straddling one would fail for these seeds).
-        var result = GradientCheck.Run(F, [x, h0, .. layer.Parameters()], epsilon: 1e-3, tolerance: 2e-2);
-        Assert.True(result.Passed, result.ToString());
+        GradientsMatchFiniteDifferences(layer, OneState(layer.Forward), parts: 1, seed: 16, epsilon: 1e-3);
     }
 
     [Fact]
