@@ -68,11 +68,7 @@ public sealed class Conv1D : Layer
     /// <exception cref="ArgumentException">The input is not 3-D, has the wrong channel count, or is shorter than the window.</exception>
     public override Tensor Forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 3)
-            throw new ArgumentException($"{this}: input {input.Shape} must be [batch, channels, length]", nameof(input));
-        if (input.Shape[1] != InChannels)
-            throw new ArgumentException($"{this}: input has {input.Shape[1]} channels, expected {InChannels} (input shape {input.Shape})", nameof(input));
+        ConvLayers.CheckInput(this, input, 3, "[batch, channels, length]", InChannels);
         bool relu = ReferenceEquals(Activation, Activations.Relu);
         var y = Tensor.Conv1D(input, Weight, Bias, Stride, Padding, Dilation, Groups, relu);
         return relu ? y : Activation(y);
@@ -82,9 +78,5 @@ public sealed class Conv1D : Layer
     public override string ToString() => ConvLayers.Describe(nameof(Conv1D), $"{InChannels} => {OutChannels}, {Kernel}", Stride, Padding, Dilation, Groups, Activation, Bias is null);
 
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters()
-    {
-        yield return new("weight", Weight);
-        if (Bias is not null) yield return new("bias", Bias);
-    }
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => WeightAndBias(Weight, Bias);
 }

@@ -72,11 +72,7 @@ public sealed class Conv2D : Layer
     /// <exception cref="ArgumentException">The input is not 4-D, has the wrong channel count, or is smaller than the window.</exception>
     public override Tensor Forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 4)
-            throw new ArgumentException($"{this}: input {input.Shape} must be [batch, channels, height, width]", nameof(input));
-        if (input.Shape[1] != InChannels)
-            throw new ArgumentException($"{this}: input has {input.Shape[1]} channels, expected {InChannels} (input shape {input.Shape})", nameof(input));
+        ConvLayers.CheckInput(this, input, 4, "[batch, channels, height, width]", InChannels);
         bool relu = ReferenceEquals(Activation, Activations.Relu);
         var y = Tensor.Conv2D(input, Weight, Bias, Stride, Padding, Dilation, Groups, relu);
         return relu ? y : Activation(y);
@@ -86,11 +82,7 @@ public sealed class Conv2D : Layer
     public override string ToString() => ConvLayers.Describe(nameof(Conv2D), $"{InChannels} => {OutChannels}, {Kernel}", Stride, Padding, Dilation, Groups, Activation, Bias is null);
 
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters()
-    {
-        yield return new("weight", Weight);
-        if (Bias is not null) yield return new("bias", Bias);
-    }
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => WeightAndBias(Weight, Bias);
 }
 
 /// <summary>Construction checks, parameters and descriptions shared by the convolution layers.</summary>
@@ -107,6 +99,16 @@ internal static class ConvLayers
             throw new ArgumentOutOfRangeException(nameof(padding), padding, $"{layer}: padding {padding} must not be negative");
         if (groups <= 0 || inChannels % groups != 0 || outChannels % groups != 0)
             throw new ArgumentOutOfRangeException(nameof(groups), groups, $"{layer}: groups {groups} must divide the input channels ({inChannels}) and the output channels ({outChannels})");
+    }
+
+    /// <summary>Checks an input's rank (<paramref name="layout"/> names its axes) and channel count, naming <paramref name="layer"/>.</summary>
+    public static void CheckInput(Layer layer, Tensor input, int rank, string layout, int inChannels)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != rank)
+            throw new ArgumentException($"{layer}: input {input.Shape} must be {layout}", nameof(input));
+        if (input.Shape[1] != inChannels)
+            throw new ArgumentException($"{layer}: input has {input.Shape[1]} channels, expected {inChannels} (input shape {input.Shape})", nameof(input));
     }
 
     public static (Parameter Weight, Parameter? Bias) Parameters(string layer, Shape shape, int biasLength, bool bias, Initializer? init, ulong? seed)

@@ -82,11 +82,7 @@ public sealed class ConvTranspose2D : Layer
     /// <exception cref="ArgumentException">The input is not 4-D or has the wrong channel count.</exception>
     public override Tensor Forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 4)
-            throw new ArgumentException($"{this}: input {input.Shape} must be [batch, channels, height, width]", nameof(input));
-        if (input.Shape[1] != InChannels)
-            throw new ArgumentException($"{this}: input has {input.Shape[1]} channels, expected {InChannels} (input shape {input.Shape})", nameof(input));
+        ConvLayers.CheckInput(this, input, 4, "[batch, channels, height, width]", InChannels);
         return Activation(Tensor.ConvTranspose2D(input, Weight, Bias, Stride, Padding, OutputPadding, Dilation, Groups));
     }
 
@@ -94,9 +90,5 @@ public sealed class ConvTranspose2D : Layer
     public override string ToString() => ConvLayers.Describe(nameof(ConvTranspose2D), $"{InChannels} => {OutChannels}, {Kernel}", Stride, Padding, Dilation, Groups, Activation, Bias is null);
 
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters()
-    {
-        yield return new("weight", Weight);
-        if (Bias is not null) yield return new("bias", Bias);
-    }
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => WeightAndBias(Weight, Bias);
 }

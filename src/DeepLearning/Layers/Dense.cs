@@ -76,9 +76,5 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters()
-    {
-        yield return new("weight", Weight);
-        if (Bias is not null) yield return new("bias", Bias);
-    }
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => WeightAndBias(Weight, Bias);
 }

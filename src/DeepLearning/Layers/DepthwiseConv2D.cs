@@ -58,9 +58,5 @@ public sealed class DepthwiseConv2D : Layer
         Conv.Stride, Conv.Padding, Conv.Dilation, 1, Conv.Activation, Conv.Bias is null);
 
     /// <inheritdoc/>
-    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters()
-    {
-        yield return new("weight", Weight);
-        if (Bias is not null) yield return new("bias", Bias);
-    }
+    protected override IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => WeightAndBias(Weight, Bias);
 }

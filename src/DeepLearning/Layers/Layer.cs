@@ -103,6 +103,13 @@ public abstract partial class Layer
     /// <summary>This layer's own parameters with their local names (<c>weight</c>, <c>bias</c>).</summary>
     protected virtual IEnumerable<KeyValuePair<string, Parameter>> OwnParameters() => [];
 
+    /// <summary>The <c>weight</c> and, unless absent, the <c>bias</c> of a layer that has those two (Dense, the convolutions).</summary>
+    internal static IEnumerable<KeyValuePair<string, Parameter>> WeightAndBias(Parameter weight, Parameter? bias)
+    {
+        yield return new("weight", weight);
+        if (bias is not null) yield return new("bias", bias);
+    }
+
     /// <summary>This layer's own buffers with their local names (<c>running_mean</c>).</summary>
     protected virtual IEnumerable<KeyValuePair<string, Tensor>> OwnBuffers() => [];
 
