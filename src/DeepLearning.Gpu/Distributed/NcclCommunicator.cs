@@ -98,12 +98,7 @@ public sealed unsafe class NcclCommunicator : ICommunicator
     public TimeSpan Timeout
     {
         get => _timeout;
-        set
-        {
-            if (value <= TimeSpan.Zero && value != System.Threading.Timeout.InfiniteTimeSpan)
-                throw new ArgumentOutOfRangeException(nameof(value), value, "NcclCommunicator.Timeout must be positive (or Timeout.InfiniteTimeSpan)");
-            _timeout = value;
-        }
+        set => _timeout = CollectiveChecks.Timeout(value, "NcclCommunicator.Timeout");
     }
 
     /// <inheritdoc/>
@@ -113,8 +108,7 @@ public sealed unsafe class NcclCommunicator : ICommunicator
     public void AllReduce(Tensor tensor, ReduceOperation operation)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (operation is not (ReduceOperation.Sum or ReduceOperation.Average))
-            throw new ArgumentOutOfRangeException(nameof(operation), operation, "AllReduce: unknown reduction");
+        CollectiveChecks.Reduction(operation);
         if (tensor.Device != _device)
         {
             OffDevice(tensor)?.AllReduce(tensor, operation);
@@ -132,8 +126,7 @@ public sealed unsafe class NcclCommunicator : ICommunicator
     public void Broadcast(Tensor tensor, int root)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (root < 0 || root >= WorldSize)
-            throw new ArgumentOutOfRangeException(nameof(root), root, $"Broadcast: root {root} is not a rank of this group of {WorldSize} (0 to {WorldSize - 1})");
+        CollectiveChecks.Root(root, WorldSize);
         if (tensor.Device != _device)
         {
             OffDevice(tensor)?.Broadcast(tensor, root);
@@ -200,7 +193,7 @@ public sealed unsafe class NcclCommunicator : ICommunicator
                     Fail($"NCCL rank {Rank}: {call} failed: {_nccl.ErrorText(async)} (ncclResult {async}); a peer may have failed or lost its connection");
                 _mpi?.AnswerPeers();
                 var waited = Stopwatch.GetElapsedTime(start);
-                if (_timeout != System.Threading.Timeout.InfiniteTimeSpan && waited > _timeout)
+                if (CollectiveChecks.Expired(_timeout, waited))
                 {
                     // Aborting the NCCL communicator releases the kernel that waits for the silent peer, so the stream drains.
                     _nccl.CommAbort(_comm);

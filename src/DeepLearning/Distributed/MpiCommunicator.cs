@@ -95,12 +95,7 @@ public sealed unsafe partial class MpiCommunicator : ICommunicator
     public TimeSpan Timeout
     {
         get => _timeout;
-        set
-        {
-            if (value <= TimeSpan.Zero && value != System.Threading.Timeout.InfiniteTimeSpan)
-                throw new ArgumentOutOfRangeException(nameof(value), value, "MpiCommunicator.Timeout must be positive (or Timeout.InfiniteTimeSpan)");
-            _timeout = value;
-        }
+        set => _timeout = CollectiveChecks.Timeout(value, "MpiCommunicator.Timeout");
     }
 
     /// <inheritdoc/>
@@ -110,8 +105,7 @@ public sealed unsafe partial class MpiCommunicator : ICommunicator
     public void AllReduce(Tensor tensor, ReduceOperation operation)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (operation is not (ReduceOperation.Sum or ReduceOperation.Average))
-            throw new ArgumentOutOfRangeException(nameof(operation), operation, "AllReduce: unknown reduction");
+        CollectiveChecks.Reduction(operation);
         OnHost(tensor, Operation.AllReduce, (data, count, request) =>
             _mpi.Iallreduce(MpiLibrary.InPlace, data, count, _mpi.Float, _mpi.OpSum, _comm, request),
             data => { if (operation == ReduceOperation.Average) TensorPrimitives.Divide(data, WorldSize, data); });
@@ -125,8 +119,7 @@ public sealed unsafe partial class MpiCommunicator : ICommunicator
     public void Broadcast(Tensor tensor, int root)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        if (root < 0 || root >= WorldSize)
-            throw new ArgumentOutOfRangeException(nameof(root), root, $"Broadcast: root {root} is not a rank of this group of {WorldSize} (0 to {WorldSize - 1})");
+        CollectiveChecks.Root(root, WorldSize);
         OnHost(tensor, Operation.Broadcast, (data, count, request) => _mpi.Ibcast(data, count, _mpi.Float, root, _comm, request), null);
     }
 
@@ -283,7 +276,7 @@ public sealed unsafe partial class MpiCommunicator : ICommunicator
             }
             AnswerQuestions();
             var waited = Stopwatch.GetElapsedTime(start);
-            if (_timeout != System.Threading.Timeout.InfiniteTimeSpan && waited > _timeout)
+            if (CollectiveChecks.Expired(_timeout, waited))
                 throw Diagnose(operation, waited);
             // Open MPI moves a large message in fragments, each only when a rank polls: sleeping between polls caps a
             // 2 MB all-reduce at a fragment per millisecond. So yield (which still hands a shared core to the peer) for

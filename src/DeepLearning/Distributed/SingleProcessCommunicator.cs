@@ -23,8 +23,7 @@ public sealed class SingleProcessCommunicator : ICommunicator
     public void AllReduce(Tensor tensor, ReduceOperation operation)
     {
         Check(tensor);
-        if (operation is not (ReduceOperation.Sum or ReduceOperation.Average))
-            throw new ArgumentOutOfRangeException(nameof(operation), operation, "AllReduce: unknown reduction");
+        CollectiveChecks.Reduction(operation);
     }
 
     /// <inheritdoc/>
