@@ -21,6 +21,21 @@ internal static class Allocations
         return least;
     }
 
+    /// <summary>
+    /// After a warm-up run (which may fill the pool), runs of <paramref name="run"/> (<paramref name="steps"/> training
+    /// steps) take no array from outside the CPU backend's pool, and the least of <paramref name="tries"/> allocates at
+    /// most <paramref name="bytesPerStep"/> a step and <paramref name="extra"/> bytes on the calling thread.
+    /// </summary>
+    public static void AssertSteady(string what, int steps, long bytesPerStep, Action run, int tries = 5, long extra = 0)
+    {
+        run();
+        long before = DeepLearning.Backends.Cpu.CpuBackend.Instance.PoolMisses;
+        long bytes = Least(run, warmUp: 0, tries, allThreads: false);
+        long misses = DeepLearning.Backends.Cpu.CpuBackend.Instance.PoolMisses - before;
+        Assert.True(misses == 0, $"{what}: the buffer pool allocated {misses} arrays in steady state");
+        Assert.True(bytes <= steps * bytesPerStep + extra, $"{what}: {bytes} bytes allocated in {steps} steps (budget {bytesPerStep} per step)");
+    }
+
     private static long Count(bool allThreads) =>
         allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
 }

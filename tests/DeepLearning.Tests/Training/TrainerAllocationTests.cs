@@ -1,4 +1,3 @@
-using DeepLearning.Backends.Cpu;
 using static DeepLearning.Activations;
 
 namespace DeepLearning.Tests.Training;
@@ -80,16 +79,8 @@ public class TrainerAllocationTests
             extra: 512 + (shuffle ? sizeof(int) * 640 + 64 : 0));
     }
 
-    /// <summary>After a warm-up run, runs of <paramref name="run"/> take no array from outside the pool and allocate at most the budget.</summary>
-    private static void AssertSteady(string what, int steps, Action run, long extra = 0)
-    {
-        run();      // the warm-up may fill the pool
-        long before = CpuBackend.Instance.PoolMisses;
-        long bytes = Allocations.Least(run, warmUp: 0, tries: 5, allThreads: false);
-        long misses = CpuBackend.Instance.PoolMisses - before;
-        Assert.True(misses == 0, $"{what}: the buffer pool allocated {misses} arrays in steady state");
-        Assert.True(bytes <= steps * BytesPerStep + extra, $"{what}: {bytes} bytes allocated in {steps} steps (budget {BytesPerStep} per step)");
-    }
+    private static void AssertSteady(string what, int steps, Action run, long extra = 0) =>
+        Allocations.AssertSteady(what, steps, BytesPerStep, run, extra: extra);
 
     private static (Func<Tensor, Tensor, Tensor> Loss, Tensor X, Tensor Y, Optimizer Opt) Mlp(string rule, int batch)
     {
