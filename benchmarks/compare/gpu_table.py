@@ -64,7 +64,7 @@ def main(argv):
     for case, label, ours in rows:
         ref = torch.get(case)
         o, t = ms(ours), ms(ref)
-        ratio = f"{t / o:.2f}" if o and t else ("n/a" if "n/a" in (cell(ours), cell(ref)) else "-")
+        ratio = (f"{t / o:.2f}" if t / o >= 0.1 else f"{t / o:.2g}") if o and t else ("n/a" if "n/a" in (cell(ours), cell(ref)) else "-")
         target = TARGETS.get(case) if label == case else None
         verdict = ("met" if t / o >= target else "missed") if target and o and t else "-"
         print(f"| {label} | {cell(ours)} | {cell(ref)} | {ratio} | {f'>= {target:.2f}' if target else '-'} | {verdict} | "
@@ -75,8 +75,9 @@ def main(argv):
         if not rows_:
             print(f"{what}: no results in {path} (not run, or failed: see the log beside it); its columns show '-'.")
     if gpu and (not gdev.startswith("cuda") or torch and not tdev.startswith("torch-cuda")):
-        print(f"The targets are for CUDA on an H100/H200; here ours ran on {gdev} and PyTorch on {tdev}, so the verdicts "
-              "only show the table works.")
+        torch_on = f" and PyTorch on {tdev}" if torch else ""
+        print(f"The targets are for CUDA on an H100/H200; here ours ran on {gdev}{torch_on}, so the verdicts only show "
+              "the table works.")
 
 
 if __name__ == "__main__":
