@@ -101,6 +101,8 @@ run() {
   local -a case_list=()
   [ -n "$cases" ] && IFS=, read -r -a case_list <<< "$cases"
   mkdir -p "$results"
+  # A reused RESULTS must not put an earlier run's numbers into this run's table.
+  rm -rf "$results"/*.tsv "$results"/table.md "$results/bench"
   export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
   if command -v nvidia-smi >/dev/null 2>&1; then
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
@@ -120,17 +122,20 @@ run() {
 
   echo "== ours on $device, ours on cpu, PyTorch on $torch_device ($seconds s a case)"
   local compare="$here/compare/DeepLearning.GpuCompare"
-  "$compare" "$device" "$seconds" "${case_list[@]}" 2> "$results/ours-gpu.log" | tee "$results/ours-gpu.tsv" || timing=1
-  if [[ "$device" == cuda:* ]]; then
+  local gpu_ok=1
+  "$compare" "$device" "$seconds" "${case_list[@]}" 2> "$results/ours-gpu.log" | tee "$results/ours-gpu.tsv" \
+    || { gpu_ok=0; timing=1; echo "ours on $device failed: $(tail -n 3 "$results/ours-gpu.log")"; }
+  if [[ "$device" == cuda:* ]] && [ "$gpu_ok" = 1 ]; then
     # The ILGPU kernel in cuBLAS's place, for the record: what OpenCL devices and a machine without cuBLAS get.
     local -a nc=()
     for c in gemm4096 mlp_adam_b1024; do
       if [ ${#case_list[@]} -eq 0 ] || [[ " ${case_list[*]} " == *" $c "* ]]; then nc+=("$c"); fi
     done
     [ ${#nc[@]} -eq 0 ] || DEEPLEARNING_CUBLAS=0 "$compare" "$device" "$seconds" "${nc[@]}" 2> "$results/ours-gpu-nocublas.log" \
-      | tee "$results/ours-gpu-nocublas.tsv" || timing=1
+      | tee "$results/ours-gpu-nocublas.tsv" || { timing=1; echo "ours without cuBLAS failed: see $results/ours-gpu-nocublas.log"; }
   fi
-  "$compare" cpu "$seconds" "${case_list[@]}" 2> "$results/ours-cpu.log" | tee "$results/ours-cpu.tsv" || timing=1
+  "$compare" cpu "$seconds" "${case_list[@]}" 2> "$results/ours-cpu.log" | tee "$results/ours-cpu.tsv" \
+    || { timing=1; echo "ours on cpu failed: $(tail -n 3 "$results/ours-cpu.log")"; }
   "$py" "$here/torch_gpu.py" "$torch_device" "$seconds" "${case_list[@]}" 2> "$results/torch.log" | tee "$results/torch.tsv" \
     || echo "PyTorch on $torch_device did not run: $(tail -n 1 "$results/torch.log")"
   echo "== timings: $((SECONDS - start)) s"
@@ -161,7 +166,8 @@ run() {
   echo
   local -a tables=("$results/ours-gpu.tsv" "$results/ours-cpu.tsv" "$results/torch.tsv")
   [ -s "$results/ours-gpu-nocublas.tsv" ] && tables+=("$results/ours-gpu-nocublas.tsv")
-  "$py" "$here/gpu_table.py" "${tables[@]}" | tee "$results/table.md" || timing=1
+  "$py" "$here/gpu_table.py" "${tables[@]}" | tee "$results/table.md" \
+    || { timing=1; echo "no table ($py failed): the TSVs as they are"; cat "${tables[@]}"; }
   if [ "$status" = 0 ] && [ "$timing" != 0 ]; then status=1; fi
   return "$status"
 }

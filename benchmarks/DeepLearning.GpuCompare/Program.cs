@@ -23,7 +23,17 @@ internal static class Program
             Console.Error.WriteLine($"cases: {string.Join(' ', Cases().Select(c => c.Name))}");
             return 2;
         }
-        var device = Open(args[0]);
+        Device device;
+        try
+        {
+            device = Open(args[0]);
+        }
+        catch (Exception e) when (e is GpuUnavailableException or ArgumentException)
+        {
+            // The reason alone (missing driver, no such device), not a crash dump: scripts/gpu-check.sh shows this line.
+            Console.Error.WriteLine(e.Message);
+            return 3;
+        }
         double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 2;
         var only = args.Skip(2).ToHashSet();
         var unknown = only.Except(Cases().Select(c => c.Name)).ToList();
