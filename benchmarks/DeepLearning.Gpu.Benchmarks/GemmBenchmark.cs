@@ -4,7 +4,8 @@ namespace DeepLearning.Gpu.Benchmarks;
 
 /// <summary>
 /// C = A·B of two random N×N matrices on each device (cuBLAS on CUDA, the tiled ILGPU kernel on OpenCL, the packed
-/// CPU GEMM on the CPU), waiting for the device each time; the GFLOP/s column is 2·N³ over the mean.
+/// CPU GEMM on the CPU), waiting for the device each time; the GFLOP/s column is 2·N³ over the mean. N runs from 256,
+/// where a GPU is launch- and latency-bound, to 8192, where it is compute-bound.
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class GemmBenchmark
@@ -17,7 +18,7 @@ public class GemmBenchmark
     public string Device { get; set; } = "cpu";
 
     /// <summary>The matrix size.</summary>
-    [Params(1024, 4096)]
+    [Params(256, 1024, 4096, 8192)]
     public int N { get; set; }
 
     /// <summary>The devices chosen at start-up.</summary>

@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
+using DeepLearning.Backends.Ilgpu;
 using static DeepLearning.Activations;
 
 namespace DeepLearning.GpuCompare;
 
 /// <summary>
 /// CPU-vs-GPU timings of whole training steps and one large product, the same cases as benchmarks/compare/torch_gpu.py
-/// runs on PyTorch: <c>DeepLearning.GpuCompare DEVICE [seconds]</c> (DEVICE: cpu, cuda:0, opencl:0, ilgpu-cpu).
+/// runs on PyTorch: <c>DeepLearning.GpuCompare DEVICE [seconds] [case ...]</c> (DEVICE: cpu, cuda:0, opencl:0, ilgpu-cpu).
 /// Each case: the first call (kernel compilation and cuBLAS set-up included) timed alone, then chunks of at least 50 ms
-/// for <c>seconds</c>, the median time per iteration reported. Every chunk ends by waiting for the device.
+/// for <c>seconds</c>, the median time per iteration reported. Every chunk ends by waiting for the device. On an ILGPU
+/// device each row also gives the kernels and cuBLAS calls queued per iteration: small GPU steps are launch-bound, so
+/// this count is what explains their time. benchmarks/compare/gpu_table.py joins this table with PyTorch's.
 /// </summary>
 internal static class Program
 {
@@ -17,20 +20,53 @@ internal static class Program
         if (args.Length == 0)
         {
             Console.Error.WriteLine("usage: DeepLearning.GpuCompare cpu|cuda:N|opencl:N|ilgpu-cpu [seconds] [case ...]");
+            Console.Error.WriteLine($"cases: {string.Join(' ', Cases().Select(c => c.Name))}");
             return 2;
         }
-        var device = Open(args[0]);
+        Device device;
+        try
+        {
+            device = Open(args[0]);
+        }
+        catch (Exception e) when (e is GpuUnavailableException or ArgumentException)
+        {
+            // The reason alone (missing driver, no such device), not a crash dump: scripts/gpu-check.sh shows this line.
+            Console.Error.WriteLine(e.Message);
+            return 3;
+        }
         double seconds = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 2;
         var only = args.Skip(2).ToHashSet();
-        if (device.Backend is Backends.Ilgpu.IlgpuBackend gpu) Console.WriteLine($"# {device.Name}: GEMM on {gpu.GemmEngine}");
-        Console.WriteLine("case\tdevice\tfirst_ms\tms_per_it\tper_s");
-        foreach (var (name, work, build) in Cases())
+        var unknown = only.Except(Cases().Select(c => c.Name)).ToList();
+        if (unknown.Count > 0)
+        {
+            Console.Error.WriteLine($"unknown case(s) {string.Join(' ', unknown)}; cases: {string.Join(' ', Cases().Select(c => c.Name))}");
+            return 2;
+        }
+        var gpu = device.Backend as IlgpuBackend;
+        if (gpu is not null) Console.WriteLine($"# {device.Name}: GEMM on {gpu.GemmEngine}");
+        Console.WriteLine("case\tdevice\tfirst_ms\tms_per_it\tper_s\tlaunches_per_it");
+        foreach (var (name, work, tf32, build) in Cases())
         {
             if (only.Count > 0 && !only.Contains(name)) continue;
-            var run = build(device);
-            var (first, median) = Measure(run, device, seconds);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name}\t{device.Name}\t{first * 1e3:F1}\t{median * 1e3:F3}\t{work / median:F0}"));
+            if (tf32 && !TrySetTf32(gpu, true, out string why))
+            {
+                // A row, not a gap, so the table shows the case was asked for and why it has no number.
+                Console.WriteLine($"# {name}: not applicable: {why}");
+                Console.WriteLine($"{name}\t{device.Name}\tn/a\tn/a\tn/a\tn/a");
+                continue;
+            }
+            try
+            {
+                var run = build(device);
+                var m = Measure(run, device, gpu, seconds);
+                string launches = gpu is null ? "-" : (m.Launches / (double)m.Iterations).ToString("F1", CultureInfo.InvariantCulture);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}\t{device.Name}\t{m.First * 1e3:F1}\t{m.Median * 1e3:F3}\t{work / m.Median:F0}\t{launches}"));
+            }
+            finally
+            {
+                if (tf32) TrySetTf32(gpu, false, out _);
+            }
         }
         return 0;
     }
@@ -44,24 +80,51 @@ internal static class Program
         _ => throw new ArgumentException($"unknown device '{name}' (cpu, cuda:N, opencl:N, ilgpu-cpu)"),
     };
 
-    /// <summary>Name, work per iteration (samples, or FLOP for the product) and a builder of one iteration on a device.</summary>
-    private static IEnumerable<(string, double, Func<Device, Action>)> Cases()
+    /// <summary>TF32 exists only for cuBLAS on CUDA; elsewhere says why, so no number is printed that means something else.</summary>
+    private static bool TrySetTf32(IlgpuBackend? gpu, bool on, out string why)
     {
-        yield return ("gemm4096", 2.0 * 4096 * 4096 * 4096, d =>
+        why = "";
+        if (gpu is null)
         {
-            var a = Tensor.RandN(new Shape(4096, 4096), seed: 1).To(d);
-            var b = Tensor.RandN(new Shape(4096, 4096), seed: 2).To(d);
-            return () =>
-            {
-                using (TensorScope.Begin()) a.MatMul(b);
-            };
-        });
-        foreach (int batch in new[] { 256, 4096 })
-            yield return ($"mlp_adam_b{batch}", batch, d => Step(d, batch, [784],
+            why = "cpu: TF32 needs cuBLAS on a CUDA device; the CPU backend computes in FP32";
+            return false;
+        }
+        try
+        {
+            gpu.AllowTf32 = on;
+            return true;
+        }
+        catch (NotSupportedException e)
+        {
+            why = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Name, work per iteration (samples, or FLOP for the product), whether it runs with TF32 allowed, and a builder of
+    /// one iteration on a device.
+    /// </summary>
+    private static IEnumerable<(string Name, double Work, bool Tf32, Func<Device, Action> Build)> Cases()
+    {
+        yield return ("gemm4096", 2.0 * 4096 * 4096 * 4096, false, Gemm4096);
+        yield return ("gemm4096_tf32", 2.0 * 4096 * 4096 * 4096, true, Gemm4096);
+        foreach (int batch in new[] { 128, 1024 })
+            yield return ($"mlp_adam_b{batch}", batch, false, d => Step(d, batch, [784],
                 () => new Chain(new Dense(784, 512, Relu, seed: 1), new Dense(512, 256, Relu, seed: 2), new Dense(256, 10, seed: 3)), adam: true));
-        yield return ("cnn_sgd_b128", 128, d => Step(d, 128, [1, 28, 28],
+        yield return ("cnn_sgd_b128", 128, false, d => Step(d, 128, [1, 28, 28],
             () => new Chain(new Conv2D(1, 32, 3, Relu, seed: 1), new MaxPool2D(2), new Conv2D(32, 64, 3, Relu, seed: 2), new MaxPool2D(2),
                 new Flatten(), new Dense(1600, 10, seed: 3)), adam: false));
+    }
+
+    private static Action Gemm4096(Device d)
+    {
+        var a = Tensor.RandN(new Shape(4096, 4096), seed: 1).To(d);
+        var b = Tensor.RandN(new Shape(4096, 4096), seed: 2).To(d);
+        return () =>
+        {
+            using (TensorScope.Begin()) a.MatMul(b);
+        };
     }
 
     /// <summary>One training step (forward, backward, update, the loss read back) on a fixed batch.</summary>
@@ -75,7 +138,9 @@ internal static class Program
         return () => Trainer.TrainStep((xb, yb) => Losses.LogitCrossEntropy(model.Forward(xb), yb), x, y, opt);
     }
 
-    private static (double First, double Median) Measure(Action run, Device device, double seconds)
+    private readonly record struct Measurement(double First, double Median, long Launches, long Iterations);
+
+    private static Measurement Measure(Action run, Device device, IlgpuBackend? gpu, double seconds)
     {
         var sw = Stopwatch.StartNew();
         run();
@@ -86,6 +151,7 @@ internal static class Program
         while (sw.Elapsed.TotalSeconds < Math.Min(1, seconds / 2)) run();
         device.Backend.Synchronize();
         var perIteration = new List<double>();
+        long launchesBefore = gpu?.KernelLaunches ?? 0, iterations = 0;
         var total = Stopwatch.StartNew();
         int n = 1;
         while (total.Elapsed.TotalSeconds < seconds || perIteration.Count < 3)
@@ -93,6 +159,7 @@ internal static class Program
             sw.Restart();
             for (int i = 0; i < n; i++) run();
             device.Backend.Synchronize();
+            iterations += n;
             double t = sw.Elapsed.TotalSeconds;
             if (t < 0.05)
             {
@@ -102,6 +169,6 @@ internal static class Program
             perIteration.Add(t / n);
         }
         perIteration.Sort();
-        return (first, perIteration[perIteration.Count / 2]);
+        return new(first, perIteration[perIteration.Count / 2], (gpu?.KernelLaunches ?? 0) - launchesBefore, iterations);
     }
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """PyTorch's side of benchmarks/DeepLearning.GpuCompare: the same cases, timed the same way, on one device.
 
-Usage: torch_gpu.py DEVICE [seconds]   (DEVICE: cuda, cpu)
-TF32 stays off (PyTorch's default for matmul), as in ours. Training steps read the loss back (loss.item()) as
-ours does. Output: the same tab-separated table.
+Usage: torch_gpu.py DEVICE [seconds] [case ...]   (DEVICE: cuda, cuda:N, cpu)
+TF32 is off (PyTorch's default for matmul, and ours) except in gemm4096_tf32, which turns
+torch.backends.cuda.matmul.allow_tf32 on for that case alone; on a device without TF32 that case prints "n/a" rather
+than an FP32 time under its name. Training steps read the loss back (loss.item()) as ours does. Output: the same
+tab-separated table (launches_per_it is ours alone: "-").
 """
 import statistics
 import sys
@@ -14,13 +16,14 @@ from torch import nn
 
 dev = torch.device(sys.argv[1] if len(sys.argv) > 1 else "cuda")
 seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 2.0
+only = set(sys.argv[3:])
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
 
 
 def sync():
     if dev.type == "cuda":
-        torch.cuda.synchronize()
+        torch.cuda.synchronize(dev)
 
 
 def measure(run):
@@ -66,7 +69,7 @@ def step(model, batch, sample, adam):
 def gemm():
     a = torch.randn(4096, 4096, device=dev)
     b = torch.randn(4096, 4096, device=dev)
-    return lambda: a @ b
+    return lambda: torch.mm(a, b)
 
 
 def mlp():
@@ -78,15 +81,31 @@ def cnn():
                          nn.Flatten(), nn.Linear(1600, 10))
 
 
+# name, work per iteration (FLOP or samples), TF32 on, builder
 CASES = [
-    ("gemm4096", 2.0 * 4096 ** 3, gemm),
-    ("mlp_adam_b256", 256, lambda: step(mlp(), 256, (784,), True)),
-    ("mlp_adam_b4096", 4096, lambda: step(mlp(), 4096, (784,), True)),
-    ("cnn_sgd_b128", 128, lambda: step(cnn(), 128, (1, 28, 28), False)),
+    ("gemm4096", 2.0 * 4096 ** 3, False, gemm),
+    ("gemm4096_tf32", 2.0 * 4096 ** 3, True, gemm),
+    ("mlp_adam_b128", 128, False, lambda: step(mlp(), 128, (784,), True)),
+    ("mlp_adam_b1024", 1024, False, lambda: step(mlp(), 1024, (784,), True)),
+    ("cnn_sgd_b128", 128, False, lambda: step(cnn(), 128, (1, 28, 28), False)),
 ]
 
-print(f"# torch {torch.__version__} on {torch.cuda.get_device_name() if dev.type == 'cuda' else 'cpu'}")
-print("case\tdevice\tfirst_ms\tms_per_it\tper_s")
-for name, work, build in CASES:
-    first, med = measure(build())
-    print(f"{name}\ttorch-{dev.type}\t{first * 1e3:.1f}\t{med * 1e3:.3f}\t{work / med:.0f}")
+unknown = only - {c[0] for c in CASES}
+if unknown:
+    sys.exit(f"unknown case(s) {' '.join(sorted(unknown))}; cases: {' '.join(c[0] for c in CASES)}")
+name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
+print(f"# torch {torch.__version__} on {name}")
+print("case\tdevice\tfirst_ms\tms_per_it\tper_s\tlaunches_per_it")
+for case, work, tf32, build in CASES:
+    if only and case not in only:
+        continue
+    if tf32 and dev.type != "cuda":
+        print(f"# {case}: not applicable on {dev.type}: TF32 is a CUDA tensor-core format")
+        print(f"{case}\ttorch-{dev.type}\tn/a\tn/a\tn/a\tn/a")
+        continue
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    try:
+        first, med = measure(build())
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = False
+    print(f"{case}\ttorch-{dev.type}\t{first * 1e3:.1f}\t{med * 1e3:.3f}\t{work / med:.0f}\t-", flush=True)
