@@ -3,37 +3,62 @@ using ILGPU.Runtime;
 
 namespace DeepLearning.Backends.Ilgpu;
 
-// An ungrouped convolution as matrix products over the whole batch at once (one large product instead of one per image
-// or per weight): the patches of every image go into the columns of cols [C·kh·kw, N·OH·OW], so
-//   forward  Y' = W · cols                  [O, N·OH·OW], then reordered to y [N, O, OH, OW] with bias and ReLU;
-//   dw       = dy' · colsᵀ                  with dy' = dy reordered to [O, N·OH·OW];
-//   dbias    = dy' · 1                      (a product with a ones vector: a row sum on the GEMM engine);
-//   dx       = col2im(Wᵀ · dy')             each input element gathers the column entries that read it.
-// On CUDA the products run on cuBLAS. Scratch comes from the caching allocator and goes back to it after the launches
-// are queued: every launch is on the one stream, so a later user of the memory runs after them.
+// A convolution as matrix products over a chunk of images at once (a few large products instead of one per image or
+// one thread per weight): the patches of the chunk's n images go into the columns of cols [C·kh·kw, n·OH·OW], rows
+// channel-major then tap, so group g's rows are one contiguous block of Cg·kh·kw rows, and W [O, Cg, kh, kw] is G
+// matrices W_g [Og, Cg·kh·kw] one after another. Every product is then one strided-batched GEMM over the groups
+// (batch G; ungrouped is G = 1):
+//   forward  Y'_g    = W_g · cols_g           [Og, n·OH·OW], then reordered to y [N, O, OH, OW] with bias and ReLU;
+//   dw_g     = dy'_g · cols_gᵀ                with dy' = dy reordered to [O, n·OH·OW];
+//   dbias    = dy' · 1                        (a product with a ones vector: a row sum on the GEMM engine);
+//   dx       = col2im(dcols), dcols_g = W_gᵀ · dy'_g   each input element gathers the column entries that read it.
+// On CUDA the products run on cuBLAS (cublasSgemmStridedBatched). cols is as large for a depthwise convolution as for
+// an ungrouped one with as many input channels, so images go in chunks that keep each scratch matrix under
+// ConvScratchFloats; dw and dbias accumulate over the chunks (β = 1 after the first). A batch that fits is one chunk, so
+// the launch count does not grow with the batch. Scratch comes from the caching allocator and goes back to it after the
+// launches are queued: every launch is on the one stream, so a later user of the memory runs after them.
 public sealed partial class IlgpuBackend
 {
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>? _im2col, _col2im, _toChannelsFirst;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _fromChannelsFirst;
 
-    /// <summary>Whether <paramref name="g"/> runs as matrix products: ungrouped, with every scratch matrix indexable by int.</summary>
-    private static bool Lowered(in ConvGeometry g) =>
-        g.Groups == 1
-        && (long)g.InChannels * g.KernelHeight * g.KernelWidth * g.Batch * g.OutPlane <= int.MaxValue
-        && (long)g.OutChannels * g.Batch * g.OutPlane <= int.MaxValue;
+    /// <summary>
+    /// The most floats one convolution scratch matrix (cols, or the product) may hold: 2^26 (256 MiB). The products stay
+    /// large enough to fill a GPU (a chunk has ≥ 2^26 / (C·kh·kw) columns), and the scratch stays bounded whatever the
+    /// batch. Settable so tests can force several chunks on small inputs.
+    /// </summary>
+    internal int ConvScratchFloats { get; set; } = 1 << 26;
+
+    /// <summary>Images per chunk: as many as keep cols [C·kh·kw, n·OH·OW] and the product [O, n·OH·OW] under the budget, at least one.</summary>
+    private int ImagesPerChunk(in ConvGeometry g, string op)
+    {
+        long perImage = Math.Max((long)g.InChannels * g.KernelHeight * g.KernelWidth, g.OutChannels) * g.OutPlane;
+        // The kernels index a chunk's scratch by int; the CPU backend holds an image's columns in one array, so it has the same limit.
+        if (perImage > int.MaxValue)
+            throw new ArgumentException($"ILGPU backend {op}: one image's column matrix ({perImage} floats) exceeds {int.MaxValue} elements; geometry {g}", nameof(g));
+        return (int)Math.Clamp(ConvScratchFloats / perImage, 1, Math.Max(1, g.Batch));
+    }
 
     private void Conv2DAsGemm(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset,
         DeviceBuffer? bias, int biasOffset, bool relu, DeviceBuffer y, int yOffset)
     {
-        int patch = g.InChannels * g.KernelHeight * g.KernelWidth, columns = g.Batch * g.OutPlane;
-        var cols = Im2Col(g, x, xOffset);
-        var product = Allocate(g.OutChannels * columns);
-        Gemm(false, false, g.OutChannels, columns, patch, 1f, w, wOffset, patch, 0, cols, 0, columns, 0, 0f, product, 0, columns, 0, 1);
-        // Slots: X = product, Bias = bias, Y = y. An absent bias is replaced by the product's view and never read.
-        var p = new ConvArgs(g) { Bias = biasOffset, Y = yOffset, Flags = (bias is null ? 0 : 1) | (relu ? 2 : 0) };
-        (_fromChannelsFirst ??= Load(nameof(FromChannelsFirstKernel),
-            a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(FromChannelsFirstKernel)))(
-            LaunchStream, g.OutChannels * columns, View(product), View(bias ?? product), View(y), p);
+        int per = ImagesPerChunk(g, nameof(Conv2D));
+        int groups = g.Groups, og = g.GroupOutChannels, patch = g.GroupPatch, most = per * g.OutPlane;
+        var cols = Allocate(groups * patch * most);
+        var product = Allocate(g.OutChannels * most);
+        for (int n0 = 0; n0 < g.Batch; n0 += per)
+        {
+            var c = g with { Batch = Math.Min(per, g.Batch - n0) };
+            int columns = c.Batch * c.OutPlane;
+            Im2Col(c, x, xOffset + n0 * g.InChannels * g.InPlane, cols);
+            Gemm(false, false, og, columns, patch, 1f, w, wOffset, patch, (long)og * patch, cols, 0, columns, (long)patch * columns,
+                0f, product, 0, columns, (long)og * columns, groups);
+            // Slots: X = product, Bias = bias, Y = y. An absent bias is replaced by the product's view and never read.
+            var p = new ConvArgs(c) { Bias = biasOffset, Y = yOffset + n0 * g.OutChannels * g.OutPlane, Flags = (bias is null ? 0 : 1) | (relu ? 2 : 0) };
+            (_fromChannelsFirst ??= Load(nameof(FromChannelsFirstKernel),
+                a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(FromChannelsFirstKernel)))(
+                LaunchStream, g.OutChannels * columns, View(product), View(bias ?? product), View(y), p);
+        }
         cols.Release();
         product.Release();
     }
@@ -41,47 +66,57 @@ public sealed partial class IlgpuBackend
     private void Conv2DBackwardAsGemm(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer dy, int dyOffset,
         DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset)
     {
-        int patch = g.InChannels * g.KernelHeight * g.KernelWidth, columns = g.Batch * g.OutPlane;
-        // dy' [O, N·OH·OW]: slots X = dy, Y = dy'.
-        var dyT = Allocate(g.OutChannels * columns);
-        (_toChannelsFirst ??= Load(nameof(ToChannelsFirstKernel),
-            a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(ToChannelsFirstKernel)))(
-            LaunchStream, g.OutChannels * columns, View(dy), View(dyT), new ConvArgs(g) { X = dyOffset });
-        if (dw is not null)
-        {
-            var cols = Im2Col(g, x, xOffset);
-            Gemm(false, true, g.OutChannels, patch, columns, 1f, dyT, 0, columns, 0, cols, 0, columns, 0, 0f, dw, dwOffset, patch, 0, 1);
-            cols.Release();
-        }
+        int per = ImagesPerChunk(g, nameof(Conv2DBackward));
+        int groups = g.Groups, og = g.GroupOutChannels, patch = g.GroupPatch, most = per * g.OutPlane;
+        var dyT = Allocate(g.OutChannels * most);
+        // One matrix serves cols (for dw) and then dcols (for dx): the stream runs dw's product before dcols overwrites it.
+        var cols = dw is not null || dx is not null ? Allocate(groups * patch * most) : null;
+        DeviceBuffer? ones = null;
         if (dbias is not null)
         {
-            var ones = Allocate(columns);
-            Fill(ones, 0, columns, 1f);
-            Gemm(false, false, g.OutChannels, 1, columns, 1f, dyT, 0, columns, 0, ones, 0, 1, 0, 0f, dbias, dbiasOffset, 1, 0, 1);
-            ones.Release();
+            ones = Allocate(most);
+            Fill(ones, 0, most, 1f);
         }
-        if (dx is not null)
+        for (int n0 = 0; n0 < g.Batch; n0 += per)
         {
-            var dcols = Allocate(patch * columns);
-            Gemm(true, false, patch, columns, g.OutChannels, 1f, w, wOffset, patch, 0, dyT, 0, columns, 0, 0f, dcols, 0, columns, 0, 1);
-            // Slots: X = dx.
-            (_col2im ??= Load(nameof(Col2ImKernel),
-                a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(Col2ImKernel)))(
-                LaunchStream, g.Batch * g.InChannels * g.InPlane, View(dcols), View(dx), new ConvArgs(g) { X = dxOffset });
-            dcols.Release();
+            var c = g with { Batch = Math.Min(per, g.Batch - n0) };
+            int columns = c.Batch * c.OutPlane;
+            // The first chunk writes dw and dbias, later ones add to them.
+            float beta = n0 == 0 ? 0f : 1f;
+            // dy' [O, n·OH·OW]: slots X = dy, Y = dy'.
+            (_toChannelsFirst ??= Load(nameof(ToChannelsFirstKernel),
+                a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(ToChannelsFirstKernel)))(
+                LaunchStream, g.OutChannels * columns, View(dy), View(dyT), new ConvArgs(c) { X = dyOffset + n0 * g.OutChannels * g.OutPlane });
+            if (dw is not null)
+            {
+                Im2Col(c, x, xOffset + n0 * g.InChannels * g.InPlane, cols!);
+                Gemm(false, true, og, patch, columns, 1f, dyT, 0, columns, (long)og * columns, cols!, 0, columns, (long)patch * columns,
+                    beta, dw, dwOffset, patch, (long)og * patch, groups);
+            }
+            if (dbias is not null)
+                Gemm(false, false, g.OutChannels, 1, columns, 1f, dyT, 0, columns, 0, ones!, 0, 1, 0, beta, dbias, dbiasOffset, 1, 0, 1);
+            if (dx is not null)
+            {
+                Gemm(true, false, patch, columns, og, 1f, w, wOffset, patch, (long)og * patch, dyT, 0, columns, (long)og * columns,
+                    0f, cols!, 0, columns, (long)patch * columns, groups);
+                // Slots: X = dx.
+                (_col2im ??= Load(nameof(Col2ImKernel),
+                    a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(Col2ImKernel)))(
+                    LaunchStream, c.Batch * g.InChannels * g.InPlane, View(cols!), View(dx), new ConvArgs(c) { X = dxOffset + n0 * g.InChannels * g.InPlane });
+            }
         }
+        cols?.Release();
+        ones?.Release();
         dyT.Release();
     }
 
-    /// <summary>cols [C·kh·kw, N·OH·OW] of x (slot X), zero where a tap falls in the padding.</summary>
-    private DeviceBuffer Im2Col(in ConvGeometry g, DeviceBuffer x, int xOffset)
+    /// <summary>cols [C·kh·kw, N·OH·OW] of x (slot X) into <paramref name="cols"/>, zero where a tap falls in the padding.</summary>
+    private void Im2Col(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer cols)
     {
         int total = g.InChannels * g.KernelHeight * g.KernelWidth * g.Batch * g.OutPlane;
-        var cols = Allocate(total);
         (_im2col ??= Load(nameof(Im2ColKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(Im2ColKernel)))(
             LaunchStream, total, View(x), View(cols), new ConvArgs(g) { X = xOffset });
-        return cols;
     }
 
     internal static void Im2ColKernel(Index1D i, ArrayView<float> x, ArrayView<float> cols, ConvArgs p)

@@ -5,10 +5,11 @@ namespace DeepLearning.Gpu.Tests.Backends.Ilgpu;
 
 /// <summary>
 /// Conv2D and its backward against the CPU (rel. 1e-4) over small geometries that each exercise one feature: stride 2
-/// with asymmetric padding, dilation 2, groups 2, depthwise, 1×1; with offsets and pre-filled outputs (all written, none
-/// accumulated), and null gradients left untouched.
+/// with asymmetric padding, dilation 2, groups 2 and 3, depthwise (with stride, dilation, a channel multiplier, height
+/// 1), 1×1; with offsets and pre-filled outputs (all written, none accumulated), null gradients left untouched, the
+/// batch split into chunks, and the launches counted.
 /// </summary>
-public class IlgpuBackendConvTests
+public class IlgpuBackendConvTests(ITestOutputHelper output)
 {
     // n, c, h, w, o, groups, kh, kw, sh, sw, padTop, padBottom, padLeft, padRight, dh, dw
     private static readonly int[][] Geometries =
@@ -19,6 +20,13 @@ public class IlgpuBackendConvTests
         [1, 4, 5, 5, 6, 2, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1],
         [2, 3, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
         [2, 5, 3, 4, 3, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1],
+        // Grouped: groups 2 with stride, asymmetric padding and dilation; 3 groups of 2 → 2 channels; depthwise with
+        // multiplier 2 and stride 2; depthwise with dilation 2; depthwise 1-D (height 1, as Conv1D sends it).
+        [3, 4, 6, 7, 4, 2, 3, 2, 2, 1, 1, 0, 0, 1, 2, 1],
+        [2, 6, 5, 5, 6, 3, 2, 2, 1, 1, 0, 1, 0, 1, 1, 1],
+        [3, 4, 7, 7, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1],
+        [2, 6, 6, 6, 6, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2],
+        [2, 4, 1, 9, 4, 4, 1, 3, 1, 2, 0, 0, 1, 1, 1, 1],
     ];
 
     internal static ConvGeometry Geometry(int[] p)
@@ -83,6 +91,79 @@ public class IlgpuBackendConvTests
         AssertClose(cpu, gpu, 1e-4f, "conv2d backward, dw only");
         Assert.Equal(fill.AsSpan(0, xs).ToArray(), gpu.AsSpan(0, xs).ToArray());
         Assert.Equal(fill.AsSpan(xs + ws).ToArray(), gpu.AsSpan(xs + ws).ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(All), MemberType = typeof(TestDevices))]
+    public void A_batch_split_into_chunks_matches_the_cpu(string device)
+    {
+        var gpu = Backend(device);
+        int budget = gpu.ConvScratchFloats;
+        try
+        {
+            // Ungrouped, grouped and depthwise, in chunks of 1 and of 2 images (3 images: 2 then 1): later chunks add to dw and dbias.
+            foreach (int k in new[] { 0, 6, 8 })
+            foreach (int per in new[] { 1, 2 })
+            {
+                var g = Geometry(Geometries[k]);
+                var (xs, ws, ys) = Sizes(g);
+                gpu.ConvScratchFloats = per * Math.Max(g.InChannels * g.KernelHeight * g.KernelWidth, g.OutChannels) * g.OutPlane;
+                var (cpu, got) = Both(gpu, [Random(xs, 300 + k), Random(ws, 310 + k), Random(g.OutChannels, 320 + k), Random(ys, 330 + k)],
+                    Random(ys + xs + ws + g.OutChannels, 340 + k),
+                    (b, i, o) =>
+                    {
+                        b.Conv2D(g, i[0], 0, i[1], 0, i[2], 0, false, o, 0);
+                        b.Conv2DBackward(g, i[0], 0, i[1], 0, i[3], 0, o, ys, o, ys + xs, o, ys + xs + ws);
+                    });
+                AssertClose(cpu, got, 1e-4f, $"conv2d in chunks of {per} images {g}");
+            }
+        }
+        finally
+        {
+            gpu.ConvScratchFloats = budget;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(All), MemberType = typeof(TestDevices))]
+    public void A_convolution_is_a_fixed_number_of_launches_whatever_the_batch(string device)
+    {
+        var gpu = Backend(device);
+        foreach (int n in new[] { 1, 16 })
+        {
+            // Depthwise, 32 channels, 3×3, padding 1, on 3×3 images (small: the CPU accelerator runs this).
+            var g = new ConvGeometry(n, 32, 3, 3, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 3, 3);
+            var (xs, ws, ys) = Sizes(g);
+            var bufs = new[] { xs, ws, g.OutChannels, ys, xs, ws, g.OutChannels }.Select(gpu.Allocate).ToArray();
+            foreach (var (buf, i) in bufs.Select((b, i) => (b, i))) gpu.Upload(Random(buf.Length, 350 + i), buf, 0);
+            long before = gpu.KernelLaunches;
+            gpu.Conv2D(g, bufs[0], 0, bufs[1], 0, bufs[2], 0, true, bufs[3], 0);
+            long forward = gpu.KernelLaunches - before;
+            before = gpu.KernelLaunches;
+            gpu.Conv2DBackward(g, bufs[0], 0, bufs[1], 0, bufs[3], 0, bufs[4], 0, bufs[5], 0, bufs[6], 0);
+            long backward = gpu.KernelLaunches - before;
+            foreach (var buf in bufs) buf.Release();
+            output.WriteLine($"{device} depthwise 32 channels, batch {n}: forward {forward} launches, backward {backward}");
+            // im2col, GEMM, reorder; backward: reorder dy, im2col, dw GEMM, ones, dbias GEMM, dcols GEMM, col2im.
+            Assert.Equal(3, forward);
+            Assert.Equal(7, backward);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(All), MemberType = typeof(TestDevices))]
+    public void An_empty_batch_zeroes_the_weight_and_bias_gradients(string device)
+    {
+        var g = Geometry(Geometries[8]) with { Batch = 0 };
+        int ws = g.OutChannels * g.GroupPatch;
+        var (cpu, gpu) = Both(Backend(device), [Random(1, 360), Random(ws, 361), Random(1, 362)], Random(ws + g.OutChannels, 363),
+            (b, i, o) =>
+            {
+                b.Conv2D(g, i[0], 0, i[1], 0, null, 0, false, i[2], 0);
+                b.Conv2DBackward(g, i[0], 0, i[1], 0, i[2], 0, null, 0, o, 0, o, ws);
+            });
+        Assert.Equal(cpu, gpu);
+        Assert.All(gpu, v => Assert.Equal(0f, v));
     }
 
     [Fact]
