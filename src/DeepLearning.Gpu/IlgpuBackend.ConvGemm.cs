@@ -12,6 +12,10 @@ namespace DeepLearning.Backends.Ilgpu;
 //   dw_g     = dy'_g · cols_gᵀ                with dy' = dy reordered to [O, n·OH·OW];
 //   dbias    = dy' · 1                        (a product with a ones vector: a row sum on the GEMM engine);
 //   dx       = col2im(dcols), dcols_g = W_gᵀ · dy'_g   each input element gathers the column entries that read it.
+// dw and dbias are short and wide sums (a depthwise dw_g is 1 × 9 summed over every pixel of the batch): one product
+// per group would give a GPU G blocks that each walk all n·OH·OW columns. So cols and dy' for the sums are laid out in
+// slices of whole images, [slices][rows][columns of the slice], the partial sums are one product batched over
+// slices × groups, and a product with ones adds the slices up.
 // On CUDA the products run on cuBLAS (cublasSgemmStridedBatched). cols is as large for a depthwise convolution as for
 // an ungrouped one with as many input channels, so images go in chunks that keep each scratch matrix under
 // ConvScratchFloats; dw and dbias accumulate over the chunks (β = 1 after the first). A batch that fits is one chunk, so
@@ -28,6 +32,12 @@ public sealed partial class IlgpuBackend
     /// batch. Settable so tests can force several chunks on small inputs.
     /// </summary>
     internal int ConvScratchFloats { get; set; } = 1 << 26;
+
+    /// <summary>
+    /// The fewest columns (output pixels) a slice of the batch sums for dw and dbias holds: 1024, so each block of a
+    /// product walks a short sum while the slices keep a GPU busy. Settable so tests can slice small batches.
+    /// </summary>
+    internal int ConvSliceColumns { get; set; } = 1024;
 
     /// <summary>Images per chunk: as many as keep cols [C·kh·kw, n·OH·OW] and the product [O, n·OH·OW] under the budget, at least one.</summary>
     private int ImagesPerChunk(in ConvGeometry g, string op)
@@ -50,7 +60,7 @@ public sealed partial class IlgpuBackend
         {
             var c = g with { Batch = Math.Min(per, g.Batch - n0) };
             int columns = c.Batch * c.OutPlane;
-            Im2Col(c, x, xOffset + n0 * g.InChannels * g.InPlane, cols);
+            Im2Col(c, x, xOffset + n0 * g.InChannels * g.InPlane, cols, c.Batch);
             Gemm(false, false, og, columns, patch, 1f, w, wOffset, patch, (long)og * patch, cols, 0, columns, (long)patch * columns,
                 0f, product, 0, columns, (long)og * columns, groups);
             // Slots: X = product, Bias = bias, Y = y. An absent bias is replaced by the product's view and never read.
@@ -66,37 +76,60 @@ public sealed partial class IlgpuBackend
     private void Conv2DBackwardAsGemm(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer dy, int dyOffset,
         DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset)
     {
-        int per = ImagesPerChunk(g, nameof(Conv2DBackward));
-        int groups = g.Groups, og = g.GroupOutChannels, patch = g.GroupPatch, most = per * g.OutPlane;
-        var dyT = Allocate(g.OutChannels * most);
+        int chunk = ImagesPerChunk(g, nameof(Conv2DBackward));
+        int groups = g.Groups, og = g.GroupOutChannels, patch = g.GroupPatch, o = g.OutChannels, plane = g.OutPlane;
+        bool sums = dw is not null || dbias is not null;
+        // The largest chunk's slices; a smaller last chunk has no more. Its padded columns bound every chunk's.
+        int per = sums ? ImagesPerSlice(g, chunk) : chunk, most = (chunk + per - 1) / per;
+        int columns0 = checked(most * per * plane);
+        var dyS = Allocate(checked(o * columns0));
+        var dyPlain = dx is not null && sums && most > 1 ? Allocate(o * chunk * plane) : null;
         // One matrix serves cols (for dw) and then dcols (for dx): the stream runs dw's product before dcols overwrites it.
-        var cols = dw is not null || dx is not null ? Allocate(groups * patch * most) : null;
+        var cols = dw is not null || dx is not null ? Allocate(checked(groups * patch * columns0)) : null;
+        var dwPart = dw is not null && most > 1 ? Allocate(checked(most * o * patch)) : null;
+        var dbPart = dbias is not null && most > 1 ? Allocate(most * o) : null;
         DeviceBuffer? ones = null;
-        if (dbias is not null)
+        if (sums)
         {
-            ones = Allocate(most);
-            Fill(ones, 0, most, 1f);
+            int length = Math.Max(per * plane, most);
+            ones = Allocate(length);
+            Fill(ones, 0, length, 1f);
         }
-        for (int n0 = 0; n0 < g.Batch; n0 += per)
+        for (int n0 = 0; n0 < g.Batch; n0 += chunk)
         {
-            var c = g with { Batch = Math.Min(per, g.Batch - n0) };
-            int columns = c.Batch * c.OutPlane;
+            var c = g with { Batch = Math.Min(chunk, g.Batch - n0) };
+            int xAt = xOffset + n0 * g.InChannels * g.InPlane, dyAt = dyOffset + n0 * o * plane;
             // The first chunk writes dw and dbias, later ones add to them.
             float beta = n0 == 0 ? 0f : 1f;
-            // dy' [O, n·OH·OW]: slots X = dy, Y = dy'.
-            (_toChannelsFirst ??= Load(nameof(ToChannelsFirstKernel),
-                a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(ToChannelsFirstKernel)))(
-                LaunchStream, g.OutChannels * columns, View(dy), View(dyT), new ConvArgs(c) { X = dyOffset + n0 * g.OutChannels * g.OutPlane });
-            if (dw is not null)
+            int split = Math.Min(per, c.Batch), slices = (c.Batch + split - 1) / split, k = split * plane;
+            if (sums)
             {
-                Im2Col(c, x, xOffset + n0 * g.InChannels * g.InPlane, cols!);
-                Gemm(false, true, og, patch, columns, 1f, dyT, 0, columns, (long)og * columns, cols!, 0, columns, (long)patch * columns,
-                    beta, dw, dwOffset, patch, (long)og * patch, groups);
+                // Slices of the batch are separate products (batch slices·G), so the sums over the batch run in parallel
+                // instead of each block walking every column; a product with ones then adds up the slices' partial sums.
+                Reorder(c, dy, dyAt, dyS, split);
+                if (dw is not null)
+                {
+                    Im2Col(c, x, xAt, cols!, split);
+                    Gemm(false, true, og, patch, k, 1f, dyS, 0, k, (long)og * k, cols!, 0, k, (long)patch * k,
+                        slices == 1 ? beta : 0f, slices == 1 ? dw : dwPart!, slices == 1 ? dwOffset : 0, patch, (long)og * patch, slices * groups);
+                    if (slices > 1)
+                        Gemm(false, false, 1, o * patch, slices, 1f, ones!, 0, slices, 0, dwPart!, 0, o * patch, 0, beta, dw, dwOffset, o * patch, 0, 1);
+                }
+                if (dbias is not null)
+                {
+                    // dy' as [slices·O, k]: one row per slice and channel.
+                    Gemm(false, false, slices * o, 1, k, 1f, dyS, 0, k, 0, ones!, 0, 1, 0,
+                        slices == 1 ? beta : 0f, slices == 1 ? dbias : dbPart!, slices == 1 ? dbiasOffset : 0, 1, 0, 1);
+                    if (slices > 1)
+                        Gemm(false, false, 1, o, slices, 1f, ones!, 0, slices, 0, dbPart!, 0, o, 0, beta, dbias, dbiasOffset, o, 0, 1);
+                }
             }
-            if (dbias is not null)
-                Gemm(false, false, g.OutChannels, 1, columns, 1f, dyT, 0, columns, 0, ones!, 0, 1, 0, beta, dbias, dbiasOffset, 1, 0, 1);
             if (dx is not null)
             {
+                int columns = c.Batch * plane;
+                // dcols needs each group's dy' whole, [Og, n·OH·OW]: the sliced layout is that only with one slice.
+                var dyT = sums && slices == 1 ? dyS : dyPlain ?? dyS;
+                if (!sums || slices > 1) Reorder(c, dy, dyAt, dyT, c.Batch);
                 Gemm(true, false, patch, columns, og, 1f, w, wOffset, patch, (long)og * patch, dyT, 0, columns, (long)og * columns,
                     0f, cols!, 0, columns, (long)patch * columns, groups);
                 // Slots: X = dx.
@@ -105,30 +138,50 @@ public sealed partial class IlgpuBackend
                     LaunchStream, c.Batch * g.InChannels * g.InPlane, View(cols!), View(dx), new ConvArgs(c) { X = dxOffset + n0 * g.InChannels * g.InPlane });
             }
         }
-        cols?.Release();
-        ones?.Release();
-        dyT.Release();
+        foreach (var b in new[] { dyS, dyPlain, cols, dwPart, dbPart, ones }) b?.Release();
     }
 
-    /// <summary>cols [C·kh·kw, N·OH·OW] of x (slot X) into <paramref name="cols"/>, zero where a tap falls in the padding.</summary>
-    private void Im2Col(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer cols)
+    /// <summary>
+    /// Images per slice of the batch sums: whole images, at least <see cref="ConvSliceColumns"/> columns each (enough
+    /// work per product), with the partial weight gradients of all slices under the scratch budget.
+    /// </summary>
+    private int ImagesPerSlice(in ConvGeometry g, int chunk)
     {
-        int total = g.InChannels * g.KernelHeight * g.KernelWidth * g.Batch * g.OutPlane;
+        int per = (int)Math.Min(chunk, ((long)ConvSliceColumns + g.OutPlane - 1) / g.OutPlane);
+        long maxSlices = Math.Max(1, ConvScratchFloats / ((long)g.OutChannels * g.GroupPatch));
+        return (int)Math.Max(per, (chunk + maxSlices - 1) / maxSlices);
+    }
+
+    /// <summary>dy (slot X) reordered to dy' [slices][O][split·OH·OW].</summary>
+    private void Reorder(in ConvGeometry g, DeviceBuffer dy, int dyOffset, DeviceBuffer dyT, int split)
+    {
+        int slices = (g.Batch + split - 1) / split;
+        (_toChannelsFirst ??= Load(nameof(ToChannelsFirstKernel),
+            a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(ToChannelsFirstKernel)))(
+            LaunchStream, g.OutChannels * slices * split * g.OutPlane, View(dy), View(dyT), new ConvArgs(g) { X = dyOffset, Split = split });
+    }
+
+    /// <summary>cols [slices][C·kh·kw][split·OH·OW] of x (slot X) into <paramref name="cols"/>, zero where a tap falls in the padding.</summary>
+    private void Im2Col(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer cols, int split)
+    {
+        int slices = (g.Batch + split - 1) / split;
+        int total = g.InChannels * g.KernelHeight * g.KernelWidth * slices * split * g.OutPlane;
         (_im2col ??= Load(nameof(Im2ColKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(Im2ColKernel)))(
-            LaunchStream, total, View(x), View(cols), new ConvArgs(g) { X = xOffset });
+            LaunchStream, total, View(x), View(cols), new ConvArgs(g) { X = xOffset, Split = split });
     }
 
     internal static void Im2ColKernel(Index1D i, ArrayView<float> x, ArrayView<float> cols, ConvArgs p)
     {
-        int plane = p.Oh * p.Ow, columns = p.N * plane;
-        int row = i / columns, q = i - row * columns;
-        int n = q / plane, r = q - n * plane;
+        int plane = p.Oh * p.Ow, kk = p.Kh * p.Kw, slice = p.Split * plane, block = p.C * kk * slice;
+        int s = i / block, j = i - s * block;
+        int row = j / slice, q = j - row * slice;
+        int m = q / plane, r = q - m * plane, n = s * p.Split + m;
         int oy = r / p.Ow, ox = r - oy * p.Ow;
-        int kk = p.Kh * p.Kw, c = row / kk, t = row - c * kk;
+        int c = row / kk, t = row - c * kk;
         int ki = t / p.Kw, kj = t - ki * p.Kw;
         int iy = oy * p.Sh - p.Pt + ki * p.Dh, ix = ox * p.Sw - p.Pl + kj * p.Dw;
-        cols[i] = iy >= 0 && iy < p.H && ix >= 0 && ix < p.W ? x[p.X + ((n * p.C + c) * p.H + iy) * p.W + ix] : 0f;
+        cols[i] = n < p.N && iy >= 0 && iy < p.H && ix >= 0 && ix < p.W ? x[p.X + ((n * p.C + c) * p.H + iy) * p.W + ix] : 0f;
     }
 
     /// <summary>y [N, O, OH, OW] (slot Y) from the product [O, N·OH·OW], plus bias (slot Bias) and ReLU as flagged.</summary>
@@ -143,12 +196,14 @@ public sealed partial class IlgpuBackend
         y[p.Y + i] = v;
     }
 
-    /// <summary>dy' [O, N·OH·OW] from dy [N, O, OH, OW] (slot X).</summary>
+    /// <summary>dy' [slices][O][Split·OH·OW] (the plain [O, N·OH·OW] when Split = N) from dy [N, O, OH, OW] (slot X).</summary>
     internal static void ToChannelsFirstKernel(Index1D i, ArrayView<float> dy, ArrayView<float> dyT, ConvArgs p)
     {
-        int plane = p.Oh * p.Ow;
-        int r = i % plane, on = i / plane, n = on % p.N, o = on / p.N;
-        dyT[i] = dy[p.X + (n * p.O + o) * plane + r];
+        int plane = p.Oh * p.Ow, slice = p.Split * plane, block = p.O * slice;
+        int s = i / block, j = i - s * block;
+        int o = j / slice, q = j - o * slice;
+        int m = q / plane, r = q - m * plane, n = s * p.Split + m;
+        dyT[i] = n < p.N ? dy[p.X + (n * p.O + o) * plane + r] : 0f;
     }
 
     /// <summary>One thread per element of dx [N, C, H, W] (slot X): the sum of the column entries whose taps read it.</summary>

@@ -71,11 +71,25 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
     {
         var g = Geometry(Geometries[k]);
         var (xs, ws, ys) = Sizes(g);
-        // [dx | dw | dbias], pre-filled: all three are written, not accumulated.
-        var (cpu, gpu) = Both(Backend(device), [Random(xs + 1, 240 + k), Random(ws + 2, 250 + k), Random(ys + 3, 260 + k)],
-            Random(1 + xs + ws + g.OutChannels, 270 + k),
-            (b, i, o) => b.Conv2DBackward(g, i[0], 1, i[1], 2, i[2], 3, o, 1, o, 1 + xs, o, 1 + xs + ws));
-        AssertClose(cpu, gpu, 1e-4f, $"conv2d backward {g}");
+        var gpu = Backend(device);
+        int slice = gpu.ConvSliceColumns;
+        try
+        {
+            // The batch sums in one slice (these batches are small), then in slices of one image each.
+            foreach (int columns in new[] { slice, 1 })
+            {
+                gpu.ConvSliceColumns = columns;
+                // [dx | dw | dbias], pre-filled: all three are written, not accumulated.
+                var (cpu, got) = Both(gpu, [Random(xs + 1, 240 + k), Random(ws + 2, 250 + k), Random(ys + 3, 260 + k)],
+                    Random(1 + xs + ws + g.OutChannels, 270 + k),
+                    (b, i, o) => b.Conv2DBackward(g, i[0], 1, i[1], 2, i[2], 3, o, 1, o, 1 + xs, o, 1 + xs + ws));
+                AssertClose(cpu, got, 1e-4f, $"conv2d backward {g}, slices of ≥ {columns} columns");
+            }
+        }
+        finally
+        {
+            gpu.ConvSliceColumns = slice;
+        }
     }
 
     [Theory]
@@ -95,19 +109,22 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(All), MemberType = typeof(TestDevices))]
-    public void A_batch_split_into_chunks_matches_the_cpu(string device)
+    public void A_batch_split_into_chunks_and_slices_matches_the_cpu(string device)
     {
         var gpu = Backend(device);
-        int budget = gpu.ConvScratchFloats;
+        var (budget, slice) = (gpu.ConvScratchFloats, gpu.ConvSliceColumns);
         try
         {
-            // Ungrouped, grouped and depthwise, in chunks of 1 and of 2 images (3 images: 2 then 1): later chunks add to dw and dbias.
+            // Ungrouped, grouped and depthwise on 3 images: chunks of 3, 2 (then 1: later chunks add to dw and dbias) and
+            // 1 image, each with the sums in slices of 1 image, of 2 (the last padded), or whole.
             foreach (int k in new[] { 0, 6, 8 })
-            foreach (int per in new[] { 1, 2 })
+            foreach (int chunk in new[] { 3, 2, 1 })
+            foreach (int per in new[] { 1, 2, 3 })
             {
                 var g = Geometry(Geometries[k]);
                 var (xs, ws, ys) = Sizes(g);
-                gpu.ConvScratchFloats = per * Math.Max(g.InChannels * g.KernelHeight * g.KernelWidth, g.OutChannels) * g.OutPlane;
+                gpu.ConvScratchFloats = chunk * Math.Max(g.InChannels * g.KernelHeight * g.KernelWidth, g.OutChannels) * g.OutPlane;
+                gpu.ConvSliceColumns = per * g.OutPlane;
                 var (cpu, got) = Both(gpu, [Random(xs, 300 + k), Random(ws, 310 + k), Random(g.OutChannels, 320 + k), Random(ys, 330 + k)],
                     Random(ys + xs + ws + g.OutChannels, 340 + k),
                     (b, i, o) =>
@@ -115,12 +132,12 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
                         b.Conv2D(g, i[0], 0, i[1], 0, i[2], 0, false, o, 0);
                         b.Conv2DBackward(g, i[0], 0, i[1], 0, i[3], 0, o, ys, o, ys + xs, o, ys + xs + ws);
                     });
-                AssertClose(cpu, got, 1e-4f, $"conv2d in chunks of {per} images {g}");
+                AssertClose(cpu, got, 1e-4f, $"conv2d in chunks of {chunk} images, slices of {per}, {g}");
             }
         }
         finally
         {
-            gpu.ConvScratchFloats = budget;
+            (gpu.ConvScratchFloats, gpu.ConvSliceColumns) = (budget, slice);
         }
     }
 
@@ -129,24 +146,35 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
     public void A_convolution_is_a_fixed_number_of_launches_whatever_the_batch(string device)
     {
         var gpu = Backend(device);
-        foreach (int n in new[] { 1, 16 })
+        int slice = gpu.ConvSliceColumns;
+        // Slices of 2 images, so small batches (which keep the CPU accelerator's work small) show both cases.
+        gpu.ConvSliceColumns = 2 * 16;
+        try
         {
-            // Depthwise, 32 channels, 3×3, padding 1, on 3×3 images (small: the CPU accelerator runs this).
-            var g = new ConvGeometry(n, 32, 3, 3, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 3, 3);
-            var (xs, ws, ys) = Sizes(g);
-            var bufs = new[] { xs, ws, g.OutChannels, ys, xs, ws, g.OutChannels }.Select(gpu.Allocate).ToArray();
-            foreach (var (buf, i) in bufs.Select((b, i) => (b, i))) gpu.Upload(Random(buf.Length, 350 + i), buf, 0);
-            long before = gpu.KernelLaunches;
-            gpu.Conv2D(g, bufs[0], 0, bufs[1], 0, bufs[2], 0, true, bufs[3], 0);
-            long forward = gpu.KernelLaunches - before;
-            before = gpu.KernelLaunches;
-            gpu.Conv2DBackward(g, bufs[0], 0, bufs[1], 0, bufs[3], 0, bufs[4], 0, bufs[5], 0, bufs[6], 0);
-            long backward = gpu.KernelLaunches - before;
-            foreach (var buf in bufs) buf.Release();
-            output.WriteLine($"{device} depthwise 32 channels, batch {n}: forward {forward} launches, backward {backward}");
-            // im2col, GEMM, reorder; backward: reorder dy, im2col, dw GEMM, ones, dbias GEMM, dcols GEMM, col2im.
-            Assert.Equal(3, forward);
-            Assert.Equal(7, backward);
+            // im2col, GEMM, reorder; backward: ones, reorder dy, im2col, dw GEMM, dbias GEMM, dcols GEMM, col2im, and with
+            // the sums in slices a reorder of dy for dcols and two GEMMs that add the slices up.
+            foreach (var (n, forward, backward) in new[] { (1, 3, 7), (2, 3, 7), (4, 3, 10), (8, 3, 10) })
+            {
+                // Depthwise, 32 channels, 3×3, padding 1.
+                var g = new ConvGeometry(n, 32, 4, 4, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4);
+                var (xs, ws, ys) = Sizes(g);
+                var bufs = new[] { xs, ws, g.OutChannels, ys, xs, ws, g.OutChannels }.Select(gpu.Allocate).ToArray();
+                foreach (var (buf, i) in bufs.Select((b, i) => (b, i))) gpu.Upload(Random(buf.Length, 350 + i), buf, 0);
+                long before = gpu.KernelLaunches;
+                gpu.Conv2D(g, bufs[0], 0, bufs[1], 0, bufs[2], 0, true, bufs[3], 0);
+                long launched = gpu.KernelLaunches - before;
+                before = gpu.KernelLaunches;
+                gpu.Conv2DBackward(g, bufs[0], 0, bufs[1], 0, bufs[3], 0, bufs[4], 0, bufs[5], 0, bufs[6], 0);
+                long launchedBack = gpu.KernelLaunches - before;
+                foreach (var buf in bufs) buf.Release();
+                output.WriteLine($"{device} depthwise 32 channels, batch {n}: forward {launched} launches, backward {launchedBack}");
+                Assert.Equal(forward, launched);
+                Assert.Equal(backward, launchedBack);
+            }
+        }
+        finally
+        {
+            gpu.ConvSliceColumns = slice;
         }
     }
 
