@@ -143,13 +143,16 @@ public sealed partial class IlgpuBackend
 
     /// <summary>
     /// Images per slice of the batch sums: whole images, at least <see cref="ConvSliceColumns"/> columns each (enough
-    /// work per product), with the partial weight gradients of all slices under the scratch budget.
+    /// work per product), with the partial weight gradients of all slices under the scratch budget, slices × groups
+    /// within a grid's z extent (65535 on CUDA, where the tiled GEMM puts its batch), and the chunk shared evenly so
+    /// the last slice's zero padding is less than one image per slice.
     /// </summary>
     private int ImagesPerSlice(in ConvGeometry g, int chunk)
     {
-        int per = (int)Math.Min(chunk, ((long)ConvSliceColumns + g.OutPlane - 1) / g.OutPlane);
-        long maxSlices = Math.Max(1, ConvScratchFloats / ((long)g.OutChannels * g.GroupPatch));
-        return (int)Math.Max(per, (chunk + maxSlices - 1) / maxSlices);
+        long least = Math.Min(chunk, ((long)ConvSliceColumns + g.OutPlane - 1) / g.OutPlane);
+        long maxSlices = Math.Max(1, Math.Min(ConvScratchFloats / ((long)g.OutChannels * g.GroupPatch), 65535 / g.Groups));
+        long slices = Math.Max(1, chunk / Math.Max(least, (chunk + maxSlices - 1) / maxSlices));
+        return (int)((chunk + slices - 1) / slices);
     }
 
     /// <summary>dy (slot X) reordered to dy' [slices][O][split·OH·OW].</summary>

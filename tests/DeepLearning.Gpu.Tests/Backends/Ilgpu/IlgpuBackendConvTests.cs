@@ -115,13 +115,13 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
         var (budget, slice) = (gpu.ConvScratchFloats, gpu.ConvSliceColumns);
         try
         {
-            // Ungrouped, grouped and depthwise on 3 images: chunks of 3, 2 (then 1: later chunks add to dw and dbias) and
-            // 1 image, each with the sums in slices of 1 image, of 2 (the last padded), or whole.
+            // Ungrouped, grouped and depthwise on 5 images: chunks of 5, 2 (2, 2, 1: later chunks add to dw and dbias) and
+            // 1 image, each with the sums in slices of at least 1 image, 2 (5 images as 3 + 2, the last slice padded), or 5.
             foreach (int k in new[] { 0, 6, 8 })
-            foreach (int chunk in new[] { 3, 2, 1 })
-            foreach (int per in new[] { 1, 2, 3 })
+            foreach (int chunk in new[] { 5, 2, 1 })
+            foreach (int per in new[] { 1, 2, 5 })
             {
-                var g = Geometry(Geometries[k]);
+                var g = Geometry(Geometries[k]) with { Batch = 5 };
                 var (xs, ws, ys) = Sizes(g);
                 gpu.ConvScratchFloats = chunk * Math.Max(g.InChannels * g.KernelHeight * g.KernelWidth, g.OutChannels) * g.OutPlane;
                 gpu.ConvSliceColumns = per * g.OutPlane;
