@@ -16,6 +16,7 @@ namespace DeepLearning.Backends.Ilgpu;
 // per group would give a GPU G blocks that each walk all n·OH·OW columns. So cols and dy' for the sums are laid out in
 // slices of whole images, [slices][rows][columns of the slice], the partial sums are one product batched over
 // slices × groups, and a product with ones adds the slices up.
+// Narrow groups (depthwise) run their forward pass and dx as direct kernels instead (IlgpuBackend.Conv.cs says why).
 // On CUDA the products run on cuBLAS (cublasSgemmStridedBatched). cols is as large for a depthwise convolution as for
 // an ungrouped one with as many input channels, so images go in chunks that keep each scratch matrix under
 // ConvScratchFloats; dw and dbias accumulate over the chunks (β = 1 after the first). A batch that fits is one chunk, so

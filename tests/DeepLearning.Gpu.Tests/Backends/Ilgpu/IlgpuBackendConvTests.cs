@@ -21,12 +21,14 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
         [2, 3, 5, 4, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1],
         [2, 5, 3, 4, 3, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1],
         // Grouped: groups 2 with stride, asymmetric padding and dilation; 3 groups of 2 → 2 channels; depthwise with
-        // multiplier 2 and stride 2; depthwise with dilation 2; depthwise 1-D (height 1, as Conv1D sends it).
+        // multiplier 2 and stride 2; depthwise with dilation 2; depthwise 1-D (height 1, as Conv1D sends it) — all narrow
+        // groups, whose forward and dx run direct; then 2 groups of 12 channels, which run as products throughout.
         [3, 4, 6, 7, 4, 2, 3, 2, 2, 1, 1, 0, 0, 1, 2, 1],
         [2, 6, 5, 5, 6, 3, 2, 2, 1, 1, 0, 1, 0, 1, 1, 1],
         [3, 4, 7, 7, 8, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1],
         [2, 6, 6, 6, 6, 6, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2],
         [2, 4, 1, 9, 4, 4, 1, 3, 1, 2, 0, 0, 1, 1, 1, 1],
+        [2, 24, 5, 5, 24, 2, 3, 3, 2, 1, 1, 1, 0, 1, 1, 2],
     ];
 
     internal static ConvGeometry Geometry(int[] p)
@@ -115,9 +117,9 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
         var (budget, slice) = (gpu.ConvScratchFloats, gpu.ConvSliceColumns);
         try
         {
-            // Ungrouped, grouped and depthwise on 5 images: chunks of 5, 2 (2, 2, 1: later chunks add to dw and dbias) and
+            // Ungrouped, grouped (narrow and wide) and depthwise on 5 images: chunks of 5, 2 (2, 2, 1: later chunks add to dw and dbias) and
             // 1 image, each with the sums in slices of at least 1 image, 2 (5 images as 3 + 2, the last slice padded), or 5.
-            foreach (int k in new[] { 0, 6, 8 })
+            foreach (int k in new[] { 0, 6, 8, 11 })
             foreach (int chunk in new[] { 5, 2, 1 })
             foreach (int per in new[] { 1, 2, 5 })
             {
@@ -151,12 +153,14 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
         gpu.ConvSliceColumns = 2 * 16;
         try
         {
-            // im2col, GEMM, reorder; backward: ones, reorder dy, im2col, dw GEMM, dbias GEMM, dcols GEMM, col2im, and with
-            // the sums in slices a reorder of dy for dcols and two GEMMs that add the slices up.
-            foreach (var (n, forward, backward) in new[] { (1, 3, 7), (2, 3, 7), (4, 3, 10), (8, 3, 10) })
+            // Depthwise, 32 channels: the direct kernel; backward: direct dx, then ones, reorder dy, im2col, dw GEMM, dbias
+            // GEMM, and with the sums in slices two GEMMs that add the slices up. 2 groups of 16 channels: im2col, GEMM,
+            // reorder; backward as depthwise but dx by a dcols GEMM and col2im, and in slices a reorder of dy for dcols.
+            foreach (var (n, groups, forward, backward) in new[]
+                     { (1, 32, 1, 6), (2, 32, 1, 6), (4, 32, 1, 8), (8, 32, 1, 8), (1, 2, 3, 7), (2, 2, 3, 7), (4, 2, 3, 10), (8, 2, 3, 10) })
             {
-                // Depthwise, 32 channels, 3×3, padding 1.
-                var g = new ConvGeometry(n, 32, 4, 4, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4);
+                // 32 channels, 3×3, padding 1.
+                var g = new ConvGeometry(n, 32, 4, 4, 32, groups, 3, 3, 1, 1, 1, 1, 1, 1, 4, 4);
                 var (xs, ws, ys) = Sizes(g);
                 var bufs = new[] { xs, ws, g.OutChannels, ys, xs, ws, g.OutChannels }.Select(gpu.Allocate).ToArray();
                 foreach (var (buf, i) in bufs.Select((b, i) => (b, i))) gpu.Upload(Random(buf.Length, 350 + i), buf, 0);
@@ -167,7 +171,7 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
                 gpu.Conv2DBackward(g, bufs[0], 0, bufs[1], 0, bufs[3], 0, bufs[4], 0, bufs[5], 0, bufs[6], 0);
                 long launchedBack = gpu.KernelLaunches - before;
                 foreach (var buf in bufs) buf.Release();
-                output.WriteLine($"{device} depthwise 32 channels, batch {n}: forward {launched} launches, backward {launchedBack}");
+                output.WriteLine($"{device} 32 channels in {groups} groups, batch {n}: forward {launched} launches, backward {launchedBack}");
                 Assert.Equal(forward, launched);
                 Assert.Equal(backward, launchedBack);
             }
