@@ -3,19 +3,21 @@ using ILGPU.Runtime;
 
 namespace DeepLearning.Backends.Ilgpu;
 
-// Convolutions run as im2col + strided-batched GEMM (IlgpuBackend.ConvGemm.cs), except the forward pass and dx of narrow
-// groups (depthwise, or a few channels per group), which run as direct kernels, one thread per output or input
-// element. A narrow group's products are slivers: depthwise forward is a 1 × 9 by 9 × N·OH·OW product per channel, so
-// the tiled GEMM computes a 64-row block for one useful row and im2col writes every input nine times, while a thread
-// per output reads its nine inputs once (PyTorch's CUDA depthwise convolution is direct for the same reason). On PoCL
-// the direct kernels were 13× (forward) faster than the products for a 32-channel depthwise 3×3 on 64 images of 32×32.
-// Their sums over the batch (dw, dbias) always go through the products, sliced over the batch: a direct dw had one
-// thread per weight, each walking the whole batch. Conv1D (height 1) and the transposed convolution (Conv2DBackward
-// run forwards) take the same paths.
+// Convolutions run as im2col + strided-batched GEMM (IlgpuBackend.ConvGemm.cs), except narrow groups (depthwise, or a
+// few channels per group), which run as direct kernels. A narrow group's products are slivers: depthwise forward is a
+// 1 × 9 by 9 × N·OH·OW product per channel, so the tiled GEMM computes a 64-row block for one useful row and im2col
+// writes every input nine times, while a thread per output reads its nine inputs once; dw is a 1 × 9 result per
+// channel summed over the whole batch, which a group of threads per weight reduces in parallel. PyTorch's CUDA
+// depthwise convolution is direct for the same reasons. On PoCL (a CPU, so only a hint) the products took 16× (forward)
+// and 5× (backward) as long as these kernels for a 32-channel depthwise 3×3 on 64 images of 32×32. dbias is a group
+// reduction per channel for every convolution. Conv1D (height 1) and the transposed convolution (Conv2DBackward run
+// forwards) take the same paths.
 public sealed partial class IlgpuBackend
 {
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _convForward;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _convInputGrad;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _convWeightGrad;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ConvArgs>? _convBiasGrad;
 
     // The CPU backend's checks, so both refuse the same geometries.
     private static void CheckGeometry(in ConvGeometry g, string op)
@@ -27,8 +29,8 @@ public sealed partial class IlgpuBackend
     }
 
     /// <summary>
-    /// Whether the forward pass and dx run as direct kernels: groups of at most 8 input and 8 output channels. A guess
-    /// from PoCL and the products' shapes (a GEMM block is 64 rows); GPU timings should place it.
+    /// Whether a convolution runs as direct kernels: groups of at most 8 input and 8 output channels. A guess from PoCL
+    /// and the products' shapes (a GEMM block is 64 rows); GPU timings should place it.
     /// </summary>
     private static bool Direct(in ConvGeometry g) => g.Groups > 1 && g.GroupInChannels <= 8 && g.GroupOutChannels <= 8;
 
@@ -94,17 +96,36 @@ public sealed partial class IlgpuBackend
             if (dbias is not null) Fill(dbias, dbiasOffset, g.OutChannels, 0f);
             return;
         }
-        if (dx is not null && Direct(g))
+        int groupSize = WideGroups ? 256 : 16;
+        if (dbias is not null)
+        {
+            // Slots: Bias = dbias, Y = dy.
+            (_convBiasGrad ??= Load(nameof(ConvBiasGradKernel), a => WideGroups
+                ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ConvArgs>(ConvBiasGradKernel<Group256>)
+                : a.LoadKernel<ArrayView<float>, ArrayView<float>, ConvArgs>(ConvBiasGradKernel<Group16>)))(
+                LaunchStream, new KernelConfig(g.OutChannels, groupSize), View(dy), View(dbias), new ConvArgs(g) { Bias = dbiasOffset, Y = dyOffset });
+        }
+        if (!Direct(g))
+        {
+            if (dx is not null || dw is not null) Conv2DBackwardAsGemm(g, x, xOffset, w, wOffset, dy, dyOffset, dx, dxOffset, dw, dwOffset);
+            return;
+        }
+        if (dx is not null)
         {
             // Slots: X = dx, Wt = w, Y = dy.
-            var p = new ConvArgs(g) { X = dxOffset, Wt = wOffset, Y = dyOffset };
             (_convInputGrad ??= Load(nameof(ConvInputGradKernel),
                 a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvInputGradKernel)))(
-                LaunchStream, checked(g.Batch * g.InChannels * g.InPlane), View(w), View(dy), View(dx), p);
-            dx = null;
+                LaunchStream, checked(g.Batch * g.InChannels * g.InPlane), View(w), View(dy), View(dx), new ConvArgs(g) { X = dxOffset, Wt = wOffset, Y = dyOffset });
         }
-        if (dx is not null || dw is not null || dbias is not null)
-            Conv2DBackwardAsGemm(g, x, xOffset, w, wOffset, dy, dyOffset, dx, dxOffset, dw, dwOffset, dbias, dbiasOffset);
+        if (dw is not null)
+        {
+            // Slots: X = x, Wt = dw, Y = dy.
+            (_convWeightGrad ??= Load(nameof(ConvWeightGradKernel), a => WideGroups
+                ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel<Group256>)
+                : a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel<Group16>)))(
+                LaunchStream, new KernelConfig(g.OutChannels * g.GroupPatch, groupSize), View(x), View(dy), View(dw),
+                new ConvArgs(g) { X = xOffset, Wt = dwOffset, Y = dyOffset });
+        }
     }
 
     /// <summary>
@@ -137,5 +158,47 @@ public sealed partial class IlgpuBackend
             }
         }
         dx[p.X + i] = sum;
+    }
+
+    /// <summary>
+    /// One group per weight <c>[O, C/groups, kh, kw]</c> (written at offset Wt): its threads stride over the batch's
+    /// output positions summing x·dy, then add their sums up in shared memory.
+    /// </summary>
+    internal static void ConvWeightGradKernel<TG>(ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvArgs p) where TG : struct, IGroupSize
+    {
+        var scratch = SharedMemory.Allocate<float>(default(TG).Size);
+        int i = Grid.IdxX;
+        int kj = i % p.Kw, r = i / p.Kw;
+        int ki = r % p.Kh;
+        r /= p.Kh;
+        int cg = p.Cg, ci = r % cg, o = r / cg;
+        int c = o / p.Og * cg + ci;
+        int plane = p.Oh * p.Ow, total = p.N * plane;
+        float sum = 0f;
+        for (int t = Group.IdxX; t < total; t += default(TG).Size)
+        {
+            int n = t / plane, q = t - n * plane;
+            int oy = q / p.Ow, ox = q - oy * p.Ow;
+            int iy = oy * p.Sh - p.Pt + ki * p.Dh, ix = ox * p.Sw - p.Pl + kj * p.Dw;
+            if (iy >= 0 && iy < p.H && ix >= 0 && ix < p.W)
+                sum += x[p.X + ((n * p.C + c) * p.H + iy) * p.W + ix] * dy[p.Y + (n * p.O + o) * plane + q];
+        }
+        sum = GroupReduce.All<SumR, TG>(scratch, sum);
+        if (Group.IdxX == 0) dw[p.Wt + i] = sum;
+    }
+
+    /// <summary>One group per output channel (written at offset Bias): its threads stride over the batch's positions summing dy, then add up.</summary>
+    internal static void ConvBiasGradKernel<TG>(ArrayView<float> dy, ArrayView<float> dbias, ConvArgs p) where TG : struct, IGroupSize
+    {
+        var scratch = SharedMemory.Allocate<float>(default(TG).Size);
+        int o = Grid.IdxX, plane = p.Oh * p.Ow, total = p.N * plane;
+        float sum = 0f;
+        for (int t = Group.IdxX; t < total; t += default(TG).Size)
+        {
+            int n = t / plane;
+            sum += dy[p.Y + (n * p.O + o) * plane + t - n * plane];
+        }
+        sum = GroupReduce.All<SumR, TG>(scratch, sum);
+        if (Group.IdxX == 0) dbias[p.Bias + o] = sum;
     }
 }

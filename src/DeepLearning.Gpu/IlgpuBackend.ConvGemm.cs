@@ -10,16 +10,14 @@ namespace DeepLearning.Backends.Ilgpu;
 // (batch G; ungrouped is G = 1):
 //   forward  Y'_g    = W_g · cols_g           [Og, n·OH·OW], then reordered to y [N, O, OH, OW] with bias and ReLU;
 //   dw_g     = dy'_g · cols_gᵀ                with dy' = dy reordered to [O, n·OH·OW];
-//   dbias    = dy' · 1                        (a product with a ones vector: a row sum on the GEMM engine);
 //   dx       = col2im(dcols), dcols_g = W_gᵀ · dy'_g   each input element gathers the column entries that read it.
-// dw and dbias are short and wide sums (a depthwise dw_g is 1 × 9 summed over every pixel of the batch): one product
-// per group would give a GPU G blocks that each walk all n·OH·OW columns. So cols and dy' for the sums are laid out in
-// slices of whole images, [slices][rows][columns of the slice], the partial sums are one product batched over
-// slices × groups, and a product with ones adds the slices up.
-// Narrow groups (depthwise) run their forward pass and dx as direct kernels instead (IlgpuBackend.Conv.cs says why).
-// On CUDA the products run on cuBLAS (cublasSgemmStridedBatched). cols is as large for a depthwise convolution as for
-// an ungrouped one with as many input channels, so images go in chunks that keep each scratch matrix under
-// ConvScratchFloats; dw and dbias accumulate over the chunks (β = 1 after the first). A batch that fits is one chunk, so
+// dw is a short, wide sum (K = n·OH·OW): one product per group would give a GPU a few blocks that each walk every
+// column. So cols and dy' for dw are laid out in slices of whole images, [slices][rows][columns of the slice], the
+// partial sums are one product batched over slices × groups, and a product with ones adds the slices up.
+// Narrow groups (depthwise) run as direct kernels instead, and dbias is a group reduction per channel for every
+// convolution (IlgpuBackend.Conv.cs says why). On CUDA the products run on cuBLAS (cublasSgemmStridedBatched). cols is
+// as large for a grouped convolution as for an ungrouped one with as many input channels, so images go in chunks that keep each scratch matrix under
+// ConvScratchFloats; dw accumulates over the chunks (β = 1 after the first). A batch that fits is one chunk, so
 // the launch count does not grow with the batch. Scratch comes from the caching allocator and goes back to it after the
 // launches are queued: every launch is on the one stream, so a later user of the memory runs after them.
 public sealed partial class IlgpuBackend
@@ -35,7 +33,7 @@ public sealed partial class IlgpuBackend
     internal int ConvScratchFloats { get; set; } = 1 << 26;
 
     /// <summary>
-    /// The fewest columns (output pixels) a slice of the batch sums for dw and dbias holds: 1024, so each block of a
+    /// The fewest columns (output pixels) a slice of the batch sum for dw holds: 1024, so each block of a
     /// product walks a short sum while the slices keep a GPU busy. Settable so tests can slice small batches.
     /// </summary>
     internal int ConvSliceColumns { get; set; } = 1024;
@@ -75,75 +73,61 @@ public sealed partial class IlgpuBackend
     }
 
     private void Conv2DBackwardAsGemm(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset, DeviceBuffer dy, int dyOffset,
-        DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset)
+        DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset)
     {
         int chunk = ImagesPerChunk(g, nameof(Conv2DBackward));
         int groups = g.Groups, og = g.GroupOutChannels, patch = g.GroupPatch, o = g.OutChannels, plane = g.OutPlane;
-        bool sums = dw is not null || dbias is not null;
         // The largest chunk's slices; a smaller last chunk has no more. Its padded columns bound every chunk's.
-        int per = sums ? ImagesPerSlice(g, chunk) : chunk, most = (chunk + per - 1) / per;
+        int per = dw is not null ? ImagesPerSlice(g, chunk) : chunk, most = (chunk + per - 1) / per;
         int columns0 = checked(most * per * plane);
         var dyS = Allocate(checked(o * columns0));
-        var dyPlain = dx is not null && sums && most > 1 ? Allocate(o * chunk * plane) : null;
+        var dyPlain = dx is not null && dw is not null && most > 1 ? Allocate(o * chunk * plane) : null;
         // One matrix serves cols (for dw) and then dcols (for dx): the stream runs dw's product before dcols overwrites it.
-        var cols = dw is not null || dx is not null ? Allocate(checked(groups * patch * columns0)) : null;
-        var dwPart = dw is not null && most > 1 ? Allocate(checked(most * o * patch)) : null;
-        var dbPart = dbias is not null && most > 1 ? Allocate(most * o) : null;
-        DeviceBuffer? ones = null;
-        if (sums)
+        var cols = Allocate(checked(groups * patch * columns0));
+        DeviceBuffer? dwPart = null, ones = null;
+        if (dw is not null && most > 1)
         {
-            int length = Math.Max(per * plane, most);
-            ones = Allocate(length);
-            Fill(ones, 0, length, 1f);
+            dwPart = Allocate(checked(most * o * patch));
+            ones = Allocate(most);
+            Fill(ones, 0, most, 1f);
         }
         for (int n0 = 0; n0 < g.Batch; n0 += chunk)
         {
             var c = g with { Batch = Math.Min(chunk, g.Batch - n0) };
             int xAt = xOffset + n0 * g.InChannels * g.InPlane, dyAt = dyOffset + n0 * o * plane;
-            // The first chunk writes dw and dbias, later ones add to them.
-            float beta = n0 == 0 ? 0f : 1f;
             int split = Math.Min(per, c.Batch), slices = (c.Batch + split - 1) / split, k = split * plane;
-            if (sums)
+            if (dw is not null)
             {
-                // Slices of the batch are separate products (batch slices·G), so the sums over the batch run in parallel
+                // Slices of the batch are separate products (batch slices·G), so the sum over the batch runs in parallel
                 // instead of each block walking every column; a product with ones then adds up the slices' partial sums.
+                // The first chunk writes dw, later ones add to it.
+                float beta = n0 == 0 ? 0f : 1f;
                 Reorder(c, dy, dyAt, dyS, split);
-                if (dw is not null)
-                {
-                    Im2Col(c, x, xAt, cols!, split);
-                    Gemm(false, true, og, patch, k, 1f, dyS, 0, k, (long)og * k, cols!, 0, k, (long)patch * k,
-                        slices == 1 ? beta : 0f, slices == 1 ? dw : dwPart!, slices == 1 ? dwOffset : 0, patch, (long)og * patch, slices * groups);
-                    if (slices > 1)
-                        Gemm(false, false, 1, o * patch, slices, 1f, ones!, 0, slices, 0, dwPart!, 0, o * patch, 0, beta, dw, dwOffset, o * patch, 0, 1);
-                }
-                if (dbias is not null)
-                {
-                    // dy' as [slices·O, k]: one row per slice and channel.
-                    Gemm(false, false, slices * o, 1, k, 1f, dyS, 0, k, 0, ones!, 0, 1, 0,
-                        slices == 1 ? beta : 0f, slices == 1 ? dbias : dbPart!, slices == 1 ? dbiasOffset : 0, 1, 0, 1);
-                    if (slices > 1)
-                        Gemm(false, false, 1, o, slices, 1f, ones!, 0, slices, 0, dbPart!, 0, o, 0, beta, dbias, dbiasOffset, o, 0, 1);
-                }
+                Im2Col(c, x, xAt, cols, split);
+                Gemm(false, true, og, patch, k, 1f, dyS, 0, k, (long)og * k, cols, 0, k, (long)patch * k,
+                    slices == 1 ? beta : 0f, slices == 1 ? dw : dwPart!, slices == 1 ? dwOffset : 0, patch, (long)og * patch, slices * groups);
+                if (slices > 1)
+                    Gemm(false, false, 1, o * patch, slices, 1f, ones!, 0, slices, 0, dwPart!, 0, o * patch, 0, beta, dw, dwOffset, o * patch, 0, 1);
             }
             if (dx is not null)
             {
                 int columns = c.Batch * plane;
                 // dcols needs each group's dy' whole, [Og, n·OH·OW]: the sliced layout is that only with one slice.
-                var dyT = sums && slices == 1 ? dyS : dyPlain ?? dyS;
-                if (!sums || slices > 1) Reorder(c, dy, dyAt, dyT, c.Batch);
+                var dyT = dw is not null && slices == 1 ? dyS : dyPlain ?? dyS;
+                if (dw is null || slices > 1) Reorder(c, dy, dyAt, dyT, c.Batch);
                 Gemm(true, false, patch, columns, og, 1f, w, wOffset, patch, (long)og * patch, dyT, 0, columns, (long)og * columns,
-                    0f, cols!, 0, columns, (long)patch * columns, groups);
+                    0f, cols, 0, columns, (long)patch * columns, groups);
                 // Slots: X = dx.
                 (_col2im ??= Load(nameof(Col2ImKernel),
                     a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(Col2ImKernel)))(
-                    LaunchStream, c.Batch * g.InChannels * g.InPlane, View(cols!), View(dx), new ConvArgs(c) { X = dxOffset + n0 * g.InChannels * g.InPlane });
+                    LaunchStream, c.Batch * g.InChannels * g.InPlane, View(cols), View(dx), new ConvArgs(c) { X = dxOffset + n0 * g.InChannels * g.InPlane });
             }
         }
-        foreach (var b in new[] { dyS, dyPlain, cols, dwPart, dbPart, ones }) b?.Release();
+        foreach (var b in new[] { dyS, dyPlain, cols, dwPart, ones }) b?.Release();
     }
 
     /// <summary>
-    /// Images per slice of the batch sums: whole images, at least <see cref="ConvSliceColumns"/> columns each (enough
+    /// Images per slice of the batch sum for dw: whole images, at least <see cref="ConvSliceColumns"/> columns each (enough
     /// work per product), with the partial weight gradients of all slices under the scratch budget, slices × groups
     /// within a grid's z extent (65535 on CUDA, where the tiled GEMM puts its batch), and the chunk shared evenly so
     /// the last slice's zero padding is less than one image per slice.
