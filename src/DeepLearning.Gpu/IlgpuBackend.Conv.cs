@@ -7,8 +7,8 @@ namespace DeepLearning.Backends.Ilgpu;
 // few channels per group), which run as direct kernels. A narrow group's products are slivers: depthwise forward is a
 // 1 × 9 by 9 × N·OH·OW product per channel, so the tiled GEMM computes a 64-row block for one useful row and im2col
 // writes every input nine times, while a thread per output reads its nine inputs once; dw is a 1 × 9 result per
-// channel summed over the whole batch, which a group of threads per weight reduces in parallel. PyTorch's CUDA
-// depthwise convolution is direct for the same reasons. On PoCL (a CPU, so only a hint) the products took 16× (forward)
+// channel summed over the whole batch, which a group of threads per weight reduces in parallel. PyTorch's native CUDA
+// depthwise kernels are direct for the same reasons. On PoCL (a CPU, so only a hint) the products took 16× (forward)
 // and 5× (backward) as long as these kernels for a 32-channel depthwise 3×3 on 64 images of 32×32. dbias is a group
 // reduction per channel for every convolution. Conv1D (height 1) and the transposed convolution (Conv2DBackward run
 // forwards) take the same paths.
@@ -97,6 +97,31 @@ public sealed partial class IlgpuBackend
             return;
         }
         int groupSize = WideGroups ? 256 : 16;
+        if (!Direct(g))
+        {
+            // First, so a geometry the products refuse throws before anything is queued.
+            if (dx is not null || dw is not null) Conv2DBackwardAsGemm(g, x, xOffset, w, wOffset, dy, dyOffset, dx, dxOffset, dw, dwOffset);
+        }
+        else
+        {
+            if (dx is not null)
+            {
+                // Slots: X = dx, Wt = w, Y = dy.
+                (_convInputGrad ??= Load(nameof(ConvInputGradKernel),
+                    a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvInputGradKernel)))(
+                    LaunchStream, checked(g.Batch * g.InChannels * g.InPlane), View(w), View(dy), View(dx),
+                    new ConvArgs(g) { X = dxOffset, Wt = wOffset, Y = dyOffset });
+            }
+            if (dw is not null)
+            {
+                // Slots: X = x, Wt = dw, Y = dy.
+                (_convWeightGrad ??= Load(nameof(ConvWeightGradKernel), a => WideGroups
+                    ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel<Group256>)
+                    : a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel<Group16>)))(
+                    LaunchStream, new KernelConfig(g.OutChannels * g.GroupPatch, groupSize), View(x), View(dy), View(dw),
+                    new ConvArgs(g) { X = xOffset, Wt = dwOffset, Y = dyOffset });
+            }
+        }
         if (dbias is not null)
         {
             // Slots: Bias = dbias, Y = dy.
@@ -104,27 +129,6 @@ public sealed partial class IlgpuBackend
                 ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ConvArgs>(ConvBiasGradKernel<Group256>)
                 : a.LoadKernel<ArrayView<float>, ArrayView<float>, ConvArgs>(ConvBiasGradKernel<Group16>)))(
                 LaunchStream, new KernelConfig(g.OutChannels, groupSize), View(dy), View(dbias), new ConvArgs(g) { Bias = dbiasOffset, Y = dyOffset });
-        }
-        if (!Direct(g))
-        {
-            if (dx is not null || dw is not null) Conv2DBackwardAsGemm(g, x, xOffset, w, wOffset, dy, dyOffset, dx, dxOffset, dw, dwOffset);
-            return;
-        }
-        if (dx is not null)
-        {
-            // Slots: X = dx, Wt = w, Y = dy.
-            (_convInputGrad ??= Load(nameof(ConvInputGradKernel),
-                a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvInputGradKernel)))(
-                LaunchStream, checked(g.Batch * g.InChannels * g.InPlane), View(w), View(dy), View(dx), new ConvArgs(g) { X = dxOffset, Wt = wOffset, Y = dyOffset });
-        }
-        if (dw is not null)
-        {
-            // Slots: X = x, Wt = dw, Y = dy.
-            (_convWeightGrad ??= Load(nameof(ConvWeightGradKernel), a => WideGroups
-                ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel<Group256>)
-                : a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel<Group16>)))(
-                LaunchStream, new KernelConfig(g.OutChannels * g.GroupPatch, groupSize), View(x), View(dy), View(dw),
-                new ConvArgs(g) { X = xOffset, Wt = dwOffset, Y = dyOffset });
         }
     }
 

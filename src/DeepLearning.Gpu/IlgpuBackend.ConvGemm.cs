@@ -44,7 +44,8 @@ public sealed partial class IlgpuBackend
         long perImage = Math.Max((long)g.InChannels * g.KernelHeight * g.KernelWidth, g.OutChannels) * g.OutPlane;
         // The kernels index a chunk's scratch by int; the CPU backend holds an image's columns in one array, so it has the same limit.
         if (perImage > int.MaxValue)
-            throw new ArgumentException($"ILGPU backend {op}: one image's column matrix ({perImage} floats) exceeds {int.MaxValue} elements; geometry {g}", nameof(g));
+            throw new ArgumentException(
+                $"ILGPU backend {op}: one image's column matrix ({perImage} floats) exceeds {int.MaxValue} elements; geometry {g}", nameof(g));
         return (int)Math.Clamp(ConvScratchFloats / perImage, 1, Math.Max(1, g.Batch));
     }
 

@@ -5,9 +5,9 @@ namespace DeepLearning.Gpu.Tests.Backends.Ilgpu;
 
 /// <summary>
 /// Conv2D and its backward against the CPU (rel. 1e-4) over small geometries that each exercise one feature: stride 2
-/// with asymmetric padding, dilation 2, groups 2 and 3, depthwise (with stride, dilation, a channel multiplier, height
-/// 1), 1×1; with offsets and pre-filled outputs (all written, none accumulated), null gradients left untouched, the
-/// batch split into chunks, and the launches counted.
+/// with asymmetric padding, dilation 2, narrow groups (direct kernels: groups 2 and 3, depthwise with stride, dilation,
+/// a channel multiplier, height 1), wide groups (products), 1×1; with offsets and pre-filled outputs (all written, none
+/// accumulated), null gradients left untouched, the batch split into chunks and slices, and the launches counted.
 /// </summary>
 public class IlgpuBackendConvTests(ITestOutputHelper output)
 {
@@ -77,7 +77,8 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
         int slice = gpu.ConvSliceColumns;
         try
         {
-            // The batch sums in one slice (these batches are small), then in slices of one image each.
+            // dw's sum over the batch in one slice (these batches are small), then in slices of one image each (products only:
+            // ungrouped and wide groups).
             foreach (int columns in new[] { slice, 1 })
             {
                 gpu.ConvSliceColumns = columns;
@@ -117,8 +118,9 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
         var (budget, slice) = (gpu.ConvScratchFloats, gpu.ConvSliceColumns);
         try
         {
-            // Ungrouped, grouped (narrow and wide) and depthwise on 5 images: chunks of 5, 2 (2, 2, 1: later chunks add to dw and dbias) and
-            // 1 image, each with the sums in slices of at least 1 image, 2 (5 images as 3 + 2, the last slice padded), or 5.
+            // Ungrouped, narrow groups, depthwise and wide groups on 5 images: chunks of 5, 2 (2, 2, 1: later chunks add to
+            // dw) and 1 image, each with dw's sum in slices of at least 1 image, 2 (5 as 3 + 2, the last slice padded), or 5.
+            // Narrow groups run direct, whatever the settings.
             foreach (int k in new[] { 0, 6, 8, 11 })
             foreach (int chunk in new[] { 5, 2, 1 })
             foreach (int per in new[] { 1, 2, 5 })
@@ -153,8 +155,8 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
         gpu.ConvSliceColumns = 2 * 16;
         try
         {
-            // Depthwise, 32 channels: direct kernels, forward 1; backward dbias, dx, dw. 2 groups of 16 channels: im2col,
-            // GEMM, reorder; backward dbias, reorder dy, im2col, dw GEMM, dcols GEMM, col2im, and with the sum for dw in
+            // Depthwise, 32 channels: direct kernels, forward 1; backward dx, dw, dbias. 2 groups of 16 channels: im2col,
+            // GEMM, reorder; backward reorder dy, im2col, dw GEMM, dcols GEMM, col2im, dbias, and with the sum for dw in
             // slices a ones vector, a GEMM that adds the slices up and a reorder of dy for dcols.
             foreach (var (n, groups, forward, backward) in new[]
                      { (1, 32, 1, 3), (8, 32, 1, 3), (1, 2, 3, 6), (2, 2, 3, 6), (4, 2, 3, 9), (8, 2, 3, 9) })
@@ -196,6 +198,21 @@ public class IlgpuBackendConvTests(ITestOutputHelper output)
             });
         Assert.Equal(cpu, gpu);
         Assert.All(gpu, v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
+    public void An_image_whose_columns_exceed_int_range_is_refused_before_any_work()
+    {
+        // 1024 channels × 11×11 taps × 141×141 positions: 2.46e9 column entries for one image.
+        var g = new ConvGeometry(1, 1024, 151, 151, 8, 1, 11, 11, 1, 1, 0, 0, 1, 1, 141, 141);
+        var gpu = Backend(Names[0]);
+        var buf = gpu.Allocate(4);
+        long launches = gpu.KernelLaunches;
+        var e = Assert.Throws<ArgumentException>(() => gpu.Conv2DBackward(g, buf, 0, buf, 0, buf, 0, buf, 0, null, 0, buf, 0));
+        Assert.Contains("Conv2DBackward", e.Message, StringComparison.Ordinal);
+        Assert.Contains("column matrix", e.Message, StringComparison.Ordinal);
+        Assert.Equal(launches, gpu.KernelLaunches);
+        buf.Release();
     }
 
     [Fact]
