@@ -3,17 +3,21 @@ using ILGPU.Runtime;
 
 namespace DeepLearning.Backends.Ilgpu;
 
-// Ungrouped convolutions are lowered to matrix products (IlgpuBackend.ConvGemm.cs), which run on cuBLAS on CUDA.
-// Grouped ones (depthwise included) run as direct kernels, one thread per element of what is written: the forward
-// pass per output, dx per input element (gathering over the output positions whose windows read it), dw per weight and
-// dbias per channel (summing over the batch and the positions). Every thread owns its result, so no atomics are needed
-// and the sums do not depend on scheduling.
+// Convolutions run as im2col + strided-batched GEMM (IlgpuBackend.ConvGemm.cs), except narrow groups (depthwise, or a
+// few channels per group), which run as direct kernels. A narrow group's products are slivers: depthwise forward is a
+// 1 × 9 by 9 × N·OH·OW product per channel, so the tiled GEMM computes a 64-row block for one useful row and im2col
+// writes every input nine times, while a thread per output reads its nine inputs once; dw is a 1 × 9 result per
+// channel summed over the whole batch, which a group of threads per weight reduces in parallel. PyTorch's native CUDA
+// depthwise kernels are direct for the same reasons. On PoCL (a CPU, so only a hint) the products took 16× (forward)
+// and 5× (backward) as long as these kernels for a 32-channel depthwise 3×3 on 64 images of 32×32. dbias is a group
+// reduction per channel for every convolution. Conv1D (height 1) and the transposed convolution (Conv2DBackward run
+// forwards) take the same paths.
 public sealed partial class IlgpuBackend
 {
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _convForward;
     private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _convInputGrad;
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _convWeightGrad;
-    private Action<AcceleratorStream, Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>? _convBiasGrad;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>? _convWeightGrad;
+    private Action<AcceleratorStream, KernelConfig, ArrayView<float>, ArrayView<float>, ConvArgs>? _convBiasGrad;
 
     // The CPU backend's checks, so both refuse the same geometries.
     private static void CheckGeometry(in ConvGeometry g, string op)
@@ -24,14 +28,19 @@ public sealed partial class IlgpuBackend
             throw new ArgumentException($"ILGPU backend {op}: invalid convolution geometry {g}", nameof(g));
     }
 
+    /// <summary>
+    /// Whether a convolution runs as direct kernels: groups of at most 8 input and 8 output channels. A guess from PoCL
+    /// and the products' shapes (a GEMM block is 64 rows); GPU timings should place it.
+    /// </summary>
+    private static bool Direct(in ConvGeometry g) => g.Groups > 1 && g.GroupInChannels <= 8 && g.GroupOutChannels <= 8;
+
     /// <inheritdoc/>
     public void Conv2D(in ConvGeometry g, DeviceBuffer x, int xOffset, DeviceBuffer w, int wOffset,
         DeviceBuffer? bias, int biasOffset, bool relu, DeviceBuffer y, int yOffset)
     {
         CheckGeometry(g, nameof(Conv2D));
-        long total = (long)g.Batch * g.OutChannels * g.OutPlane;
-        if (total <= 0) return;
-        if (Lowered(g))
+        if (g.Batch == 0) return;
+        if (!Direct(g))
         {
             Conv2DAsGemm(g, x, xOffset, w, wOffset, bias, biasOffset, relu, y, yOffset);
             return;
@@ -40,7 +49,7 @@ public sealed partial class IlgpuBackend
         // An absent bias is replaced by x's view; its flag is clear, so it is never read.
         (_convForward ??= Load(nameof(ConvForwardKernel),
             a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvForwardKernel)))(
-            LaunchStream, checked((int)total), View(x), View(w), View(bias ?? x), View(y), p);
+            LaunchStream, checked(g.Batch * g.OutChannels * g.OutPlane), View(x), View(w), View(bias ?? x), View(y), p);
     }
 
     /// <summary>One thread per output element of <c>[N, O, OH, OW]</c>: the window over the group's input channels, then bias and ReLU.</summary>
@@ -80,34 +89,46 @@ public sealed partial class IlgpuBackend
         DeviceBuffer? dx, int dxOffset, DeviceBuffer? dw, int dwOffset, DeviceBuffer? dbias, int dbiasOffset)
     {
         CheckGeometry(g, nameof(Conv2DBackward));
-        if (Lowered(g) && g.Batch > 0)
+        if (g.Batch == 0)
         {
-            Conv2DBackwardAsGemm(g, x, xOffset, w, wOffset, dy, dyOffset, dx, dxOffset, dw, dwOffset, dbias, dbiasOffset);
+            // With no images every weight's and bias's sum is empty: zero, as on the CPU; dx has no elements.
+            if (dw is not null) Fill(dw, dwOffset, g.OutChannels * g.GroupPatch, 0f);
+            if (dbias is not null) Fill(dbias, dbiasOffset, g.OutChannels, 0f);
             return;
         }
-        if (dx is not null && g.Batch > 0)
+        int groupSize = WideGroups ? 256 : 16;
+        if (!Direct(g))
         {
-            // Slots: X = dx, Wt = w, Y = dy.
-            var p = new ConvArgs(g) { X = dxOffset, Wt = wOffset, Y = dyOffset };
-            (_convInputGrad ??= Load(nameof(ConvInputGradKernel),
-                a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvInputGradKernel)))(
-                LaunchStream, checked(g.Batch * g.InChannels * g.InPlane), View(w), View(dy), View(dx), p);
+            // First, so a geometry the products refuse throws before anything is queued.
+            if (dx is not null || dw is not null) Conv2DBackwardAsGemm(g, x, xOffset, w, wOffset, dy, dyOffset, dx, dxOffset, dw, dwOffset);
         }
-        if (dw is not null)
+        else
         {
-            // Slots: X = x, Wt = dw, Y = dy. With no images every weight's sum is empty: zero.
-            var p = new ConvArgs(g) { X = xOffset, Wt = dwOffset, Y = dyOffset };
-            (_convWeightGrad ??= Load(nameof(ConvWeightGradKernel),
-                a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel)))(
-                LaunchStream, checked(g.OutChannels * g.GroupPatch), View(x), View(dy), View(dw), p);
+            if (dx is not null)
+            {
+                // Slots: X = dx, Wt = w, Y = dy.
+                (_convInputGrad ??= Load(nameof(ConvInputGradKernel),
+                    a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvInputGradKernel)))(
+                    LaunchStream, checked(g.Batch * g.InChannels * g.InPlane), View(w), View(dy), View(dx),
+                    new ConvArgs(g) { X = dxOffset, Wt = wOffset, Y = dyOffset });
+            }
+            if (dw is not null)
+            {
+                // Slots: X = x, Wt = dw, Y = dy.
+                (_convWeightGrad ??= Load(nameof(ConvWeightGradKernel), a => WideGroups
+                    ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel<Group256>)
+                    : a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvWeightGradKernel<Group16>)))(
+                    LaunchStream, new KernelConfig(g.OutChannels * g.GroupPatch, groupSize), View(x), View(dy), View(dw),
+                    new ConvArgs(g) { X = xOffset, Wt = dwOffset, Y = dyOffset });
+            }
         }
         if (dbias is not null)
         {
             // Slots: Bias = dbias, Y = dy.
-            var p = new ConvArgs(g) { Bias = dbiasOffset, Y = dyOffset };
-            (_convBiasGrad ??= Load(nameof(ConvBiasGradKernel),
-                a => a.LoadAutoGroupedKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvArgs>(ConvBiasGradKernel)))(
-                LaunchStream, g.OutChannels, View(dy), View(dbias), p);
+            (_convBiasGrad ??= Load(nameof(ConvBiasGradKernel), a => WideGroups
+                ? a.LoadKernel<ArrayView<float>, ArrayView<float>, ConvArgs>(ConvBiasGradKernel<Group256>)
+                : a.LoadKernel<ArrayView<float>, ArrayView<float>, ConvArgs>(ConvBiasGradKernel<Group16>)))(
+                LaunchStream, new KernelConfig(g.OutChannels, groupSize), View(dy), View(dbias), new ConvArgs(g) { Bias = dbiasOffset, Y = dyOffset });
         }
     }
 
@@ -143,44 +164,45 @@ public sealed partial class IlgpuBackend
         dx[p.X + i] = sum;
     }
 
-    /// <summary>One thread per weight <c>[O, C/groups, kh, kw]</c> (written at offset Wt): Σ over images and output positions of x·dy.</summary>
-    internal static void ConvWeightGradKernel(Index1D i, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvArgs p)
+    /// <summary>
+    /// One group per weight <c>[O, C/groups, kh, kw]</c> (written at offset Wt): its threads stride over the batch's
+    /// output positions summing x·dy, then add their sums up in shared memory.
+    /// </summary>
+    internal static void ConvWeightGradKernel<TG>(ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ConvArgs p) where TG : struct, IGroupSize
     {
+        var scratch = SharedMemory.Allocate<float>(default(TG).Size);
+        int i = Grid.IdxX;
         int kj = i % p.Kw, r = i / p.Kw;
         int ki = r % p.Kh;
         r /= p.Kh;
         int cg = p.Cg, ci = r % cg, o = r / cg;
         int c = o / p.Og * cg + ci;
+        int plane = p.Oh * p.Ow, total = p.N * plane;
         float sum = 0f;
-        for (int n = 0; n < p.N; n++)
+        for (int t = Group.IdxX; t < total; t += default(TG).Size)
         {
-            int xPlane = p.X + (n * p.C + c) * p.H * p.W;
-            int dyPlane = p.Y + (n * p.O + o) * p.Oh * p.Ow;
-            for (int oy = 0; oy < p.Oh; oy++)
-            {
-                int iy = oy * p.Sh - p.Pt + ki * p.Dh;
-                if (iy < 0 || iy >= p.H) continue;
-                for (int ox = 0; ox < p.Ow; ox++)
-                {
-                    int ix = ox * p.Sw - p.Pl + kj * p.Dw;
-                    if (ix < 0 || ix >= p.W) continue;
-                    sum += x[xPlane + iy * p.W + ix] * dy[dyPlane + oy * p.Ow + ox];
-                }
-            }
+            int n = t / plane, q = t - n * plane;
+            int oy = q / p.Ow, ox = q - oy * p.Ow;
+            int iy = oy * p.Sh - p.Pt + ki * p.Dh, ix = ox * p.Sw - p.Pl + kj * p.Dw;
+            if (iy >= 0 && iy < p.H && ix >= 0 && ix < p.W)
+                sum += x[p.X + ((n * p.C + c) * p.H + iy) * p.W + ix] * dy[p.Y + (n * p.O + o) * plane + q];
         }
-        dw[p.Wt + i] = sum;
+        sum = GroupReduce.All<SumR, TG>(scratch, sum);
+        if (Group.IdxX == 0) dw[p.Wt + i] = sum;
     }
 
-    /// <summary>One thread per output channel (written at offset Bias): Σ dy over images and positions.</summary>
-    internal static void ConvBiasGradKernel(Index1D o, ArrayView<float> dy, ArrayView<float> dbias, ConvArgs p)
+    /// <summary>One group per output channel (written at offset Bias): its threads stride over the batch's positions summing dy, then add up.</summary>
+    internal static void ConvBiasGradKernel<TG>(ArrayView<float> dy, ArrayView<float> dbias, ConvArgs p) where TG : struct, IGroupSize
     {
-        int plane = p.Oh * p.Ow;
+        var scratch = SharedMemory.Allocate<float>(default(TG).Size);
+        int o = Grid.IdxX, plane = p.Oh * p.Ow, total = p.N * plane;
         float sum = 0f;
-        for (int n = 0; n < p.N; n++)
+        for (int t = Group.IdxX; t < total; t += default(TG).Size)
         {
-            int at = p.Y + (n * p.O + o) * plane;
-            for (int t = 0; t < plane; t++) sum += dy[at + t];
+            int n = t / plane;
+            sum += dy[p.Y + (n * p.O + o) * plane + t - n * plane];
         }
-        dbias[p.Bias + o] = sum;
+        sum = GroupReduce.All<SumR, TG>(scratch, sum);
+        if (Group.IdxX == 0) dbias[p.Bias + o] = sum;
     }
 }

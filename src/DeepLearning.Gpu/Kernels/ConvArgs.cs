@@ -15,12 +15,19 @@ internal struct ConvArgs
     /// <summary>Bit 0: add the bias; bit 1: apply ReLU.</summary>
     public int Flags;
 
+    /// <summary>
+    /// Images per slice of a column matrix laid out [slices][rows][Split·OH·OW] (im2col and the dy reorder); the last
+    /// slice is padded with zero columns. N (the constructor's value) is the plain layout [rows][N·OH·OW].
+    /// </summary>
+    public int Split;
+
     public ConvArgs(in ConvGeometry g)
     {
         N = g.Batch; C = g.InChannels; H = g.Height; W = g.Width; O = g.OutChannels; Groups = g.Groups;
         Kh = g.KernelHeight; Kw = g.KernelWidth; Sh = g.StrideH; Sw = g.StrideW; Pt = g.PadTop; Pl = g.PadLeft;
         Dh = g.DilationH; Dw = g.DilationW; Oh = g.OutHeight; Ow = g.OutWidth;
         X = Wt = Bias = Y = Flags = 0;
+        Split = N;
     }
 
     /// <summary>Input channels per group.</summary>

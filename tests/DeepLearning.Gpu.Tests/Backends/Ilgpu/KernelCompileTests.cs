@@ -85,7 +85,8 @@ public class KernelCompileTests(ITestOutputHelper output)
             "BatchNormForwardKernel", "BatchNormParamGradsKernel<Group16>", "BatchNormBackwardKernel",
             "EmbeddingLookupKernel", "EmbeddingLinksKernel", "EmbeddingBackwardKernel", "LayerNormKernel", "LayerNormParamGradsKernel",
             "LayerNormBackwardKernel", "LstmCellKernel", "LstmCellBackwardKernel", "GruCellKernel", "GruCellBackwardKernel",
-            "ConvForwardKernel", "ConvInputGradKernel", "ConvWeightGradKernel", "ConvBiasGradKernel", "MaxPoolKernel",
+            "ConvForwardKernel", "ConvInputGradKernel", "ConvWeightGradKernel<Group256>", "ConvBiasGradKernel<Group16>", "Im2ColKernel",
+            "Col2ImKernel", "FromChannelsFirstKernel", "ToChannelsFirstKernel", "MaxPoolKernel",
             "MaxPoolBackwardKernel", "AvgPoolKernel", "AvgPoolBackwardKernel" }, names);
     }
 
