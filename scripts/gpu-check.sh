@@ -19,7 +19,8 @@
 #   --device D          ours' GPU side: cuda:0 (default), opencl:0, or ilgpu-cpu to try the whole run without a GPU;
 #                       PyTorch runs on cuda:N when D is, else on the CPU
 #   --seconds S         measuring time per timed case (default 2)
-#   --cases A,B         a subset of the timed cases (gemm4096 gemm4096_tf32 mlp_adam_b128 mlp_adam_b1024 cnn_sgd_b128)
+#   --cases A,B         a subset of the timed cases (gemm4096 gemm4096_tf32 mlp_adam_b128 mlp_adam_b1024
+#                       cnn_sgd_b128 dwsep_sgd_b64 gconv_sgd_b64)
 #   --no-tests          skip the conformance suite
 #   --no-bench          skip the BenchmarkDotNet benchmarks
 #   --bench-job J       BenchmarkDotNet's job (default short; dry checks that everything runs without measuring)

@@ -115,6 +115,14 @@ internal static class Program
         yield return ("cnn_sgd_b128", 128, false, d => Step(d, 128, [1, 28, 28],
             () => new Chain(new Conv2D(1, 32, 3, Relu, seed: 1), new MaxPool2D(2), new Conv2D(32, 64, 3, Relu, seed: 2), new MaxPool2D(2),
                 new Flatten(), new Dense(1600, 10, seed: 3)), adam: false));
+        // Grouped convolutions take other GPU paths than ungrouped ones (narrow groups direct, wide groups batched
+        // products): these two set the threshold between them on a real GPU. CIFAR-sized inputs, padding 1.
+        yield return ("dwsep_sgd_b64", 64, false, d => Step(d, 64, [3, 32, 32],
+            () => new Chain(new Conv2D(3, 32, 3, Relu, padding: 1, seed: 1), new Conv2D(32, 32, 3, Relu, padding: 1, groups: 32, seed: 2),
+                new Conv2D(32, 64, 1, Relu, seed: 3), new MaxPool2D(4), new Flatten(), new Dense(4096, 10, seed: 4)), adam: false));
+        yield return ("gconv_sgd_b64", 64, false, d => Step(d, 64, [3, 32, 32],
+            () => new Chain(new Conv2D(3, 64, 3, Relu, padding: 1, seed: 1), new Conv2D(64, 64, 3, Relu, padding: 1, groups: 4, seed: 2),
+                new MaxPool2D(4), new Flatten(), new Dense(4096, 10, seed: 3)), adam: false));
     }
 
     private static Action Gemm4096(Device d)

@@ -81,6 +81,16 @@ def cnn():
                          nn.Flatten(), nn.Linear(1600, 10))
 
 
+def dwsep():
+    return nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1, groups=32), nn.ReLU(),
+                         nn.Conv2d(32, 64, 1), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(), nn.Linear(4096, 10))
+
+
+def gconv():
+    return nn.Sequential(nn.Conv2d(3, 64, 3, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, padding=1, groups=4), nn.ReLU(),
+                         nn.MaxPool2d(4), nn.Flatten(), nn.Linear(4096, 10))
+
+
 # name, work per iteration (FLOP or samples), TF32 on, builder
 CASES = [
     ("gemm4096", 2.0 * 4096 ** 3, False, gemm),
@@ -88,6 +98,8 @@ CASES = [
     ("mlp_adam_b128", 128, False, lambda: step(mlp(), 128, (784,), True)),
     ("mlp_adam_b1024", 1024, False, lambda: step(mlp(), 1024, (784,), True)),
     ("cnn_sgd_b128", 128, False, lambda: step(cnn(), 128, (1, 28, 28), False)),
+    ("dwsep_sgd_b64", 64, False, lambda: step(dwsep(), 64, (3, 32, 32), False)),
+    ("gconv_sgd_b64", 64, False, lambda: step(gconv(), 64, (3, 32, 32), False)),
 ]
 
 unknown = only - {c[0] for c in CASES}
